@@ -1,0 +1,29 @@
+# The two commands: `make demo` (end-to-end run on the bundled sample site) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/newslake demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check include dags tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/quality_extraction.py
+	$(BIN)/python bench/quality_dates.py
+
+clean:
+	rm -rf $(VENV) .newslake lake

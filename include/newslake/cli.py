@@ -1,0 +1,346 @@
+"""Command line: `newslake demo | run | extract | sql | serve-sample`.
+
+Thin edge over the package: parses arguments, builds `Settings` once, calls stage functions and
+prints results. Errors the user can fix are one line on stderr with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from newslake.config import Settings
+from newslake.errors import NewslakeError
+
+console = Console(stderr=True)
+EXIT_USAGE = 2
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date in YYYY-MM-DD form") from None
+
+
+def _day_interval(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time(), dt.timezone.utc)
+    return start, start + dt.timedelta(days=1)
+
+
+# --------------------------------------------------------------------------- demo
+def default_dags_folder() -> Path:
+    """The repo's dags/ next to the package (editable install), else ./dags."""
+    if os.environ.get("AIRFLOW__CORE__DAGS_FOLDER"):
+        return Path(os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+    repo_dags = Path(__file__).resolve().parents[2] / "dags"
+    return repo_dags if repo_dags.is_dir() else Path.cwd() / "dags"
+
+
+def airflow_env(home: Path, dags_folder: Path, extra: dict[str, str]) -> dict[str, str]:
+    """Environment for an embedded Airflow: SQLite metadata DB under `home`, no examples."""
+    home = home.resolve()
+    env = dict(os.environ)
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder.resolve()),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__PARALLELISM": "4",
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "NO_PROXY": "127.0.0.1,localhost",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def run_dag_test(dag_id: str, day: dt.date, env: dict[str, str], log_path: Path) -> None:
+    """`airflow db migrate` then `airflow dags test DAG DAY`; raise with the log tail on failure."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    with log_path.open("w") as log_file:
+        for args in ([airflow, "db", "migrate"], [airflow, "dags", "test", dag_id, day.isoformat()]):
+            log_file.write(f"$ {' '.join(args)}\n")
+            log_file.flush()
+            result = subprocess.run(args, env=env, stdout=log_file, stderr=subprocess.STDOUT, check=False)
+            if result.returncode != 0:
+                tail = "\n".join(log_path.read_text().splitlines()[-30:])
+                raise NewslakeError(f"'{' '.join(args[1:])}' failed (exit {result.returncode}); last lines of {log_path}:\n{tail}")
+    text = log_path.read_text()
+    if "state=failed" in text.lower() or "dagrun state: failed" in text.lower() or "DagRunState.FAILED" in text:
+        tail = "\n".join(text.splitlines()[-30:])
+        raise NewslakeError(f"the {dag_id} run for {day} failed; see {log_path}:\n{tail}")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from newslake.samplesite import SITE_LAST_DAY, SampleSite
+
+    day = args.date or SITE_LAST_DAY
+    home = Path(args.home).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    lake_root = str(Path(args.lake).resolve())
+    with SampleSite() as site:
+        sources = home / "demo-sources.yaml"
+        sources.write_text(site.sources_yaml())
+        console.print(f"[bold]newslake demo[/]: sample news site at {site.base_url}, lake at {lake_root}, date {day}")
+        env = airflow_env(home / "airflow", Path(args.dags_folder) if args.dags_folder else default_dags_folder(), {"NEWSLAKE_SOURCES_FILE": str(sources), "NEWSLAKE_LAKE_ROOT": lake_root})
+        with console.status(f"running DAG news_ingest for {day} through Airflow (airflow dags test; log: {home / 'demo-airflow.log'})"):
+            run_dag_test("news_ingest", day, env, home / "demo-airflow.log")
+        expected = len(site.articles_published_between(*_day_interval(day)))
+    settings = Settings.load(env={**os.environ, "NEWSLAKE_LAKE_ROOT": lake_root})
+    print_summary(settings, day, expected)
+    return 0
+
+
+def print_summary(settings: Settings, day: dt.date, expected: int | None = None) -> None:
+    """What landed for `day`: articles per source, top entities, failures (read back with DuckDB)."""
+    from newslake.query import connect
+
+    out = Console()
+    with connect(settings) as con:
+        per_source = con.execute(
+            "select source, count(*) as articles, count(published_at) as dated, round(avg(word_count)) as avg_words, sum(entity_count) as entities "
+            "from articles where partition_date = ? group by source order by source",
+            [day],
+        ).fetchall()
+        top = con.execute(
+            "select canonical, label, count(*) as mentions, count(distinct article_id) as articles from entities "
+            "where partition_date = ? group by canonical, label order by articles desc, mentions desc, canonical limit 10",
+            [day],
+        ).fetchall()
+        failures = con.execute("select stage, reason, count(*) from failures where partition_date = ? group by stage, reason order by 3 desc", [day]).fetchall()
+    table = Table(title=f"articles landed for {day}")
+    for column in ("source", "articles", "dated", "avg words", "entities"):
+        table.add_column(column)
+    for row in per_source:
+        table.add_row(*(str(v) for v in row))
+    total = sum(r[1] for r in per_source)
+    table.add_row("[bold]total", f"[bold]{total}", "", "", "")
+    out.print(table)
+    top_table = Table(title="top entities")
+    for column in ("canonical", "label", "mentions", "articles"):
+        top_table.add_column(column)
+    for row in top:
+        top_table.add_row(*(str(v) for v in row))
+    out.print(top_table)
+    if failures:
+        out.print("failures: " + ", ".join(f"{stage}/{reason}: {n}" for stage, reason, n in failures))
+    if expected is not None:
+        out.print(f"sample site published {expected} articles in this interval; lake has {total}")
+
+
+# --------------------------------------------------------------------------- run (no scheduler)
+def cmd_run(args: argparse.Namespace) -> int:
+    from newslake.pipeline import RunContext, run_interval
+
+    settings = Settings.load(args.config)
+    overrides = {}
+    if args.lake:
+        overrides["lake_root"] = args.lake
+    if args.sources:
+        overrides["sources_file"] = args.sources
+    if overrides:
+        import dataclasses
+
+        settings = dataclasses.replace(settings, **overrides)
+    if args.to_date < args.from_date:
+        raise NewslakeError(f"--to {args.to_date} is before --from {args.from_date}")
+    days = [args.from_date + dt.timedelta(days=i) for i in range((args.to_date - args.from_date).days + 1)]
+    from rich.progress import Progress
+
+    with Progress(console=console) as progress:
+        task = progress.add_task("ingesting days", total=len(days))
+        for day in days:
+            ctx = RunContext.create(settings, *_day_interval(day), run_id=f"cli_{day.isoformat()}")
+            counts = run_interval(ctx)
+            console.print(f"{day}: {counts['articles']} articles, {counts['entities']} entity mentions, {counts['failures']} failures")
+            progress.advance(task)
+    return 0
+
+
+# --------------------------------------------------------------------------- extract
+def cmd_extract(args: argparse.Namespace) -> int:
+    from newslake.enrich import find_entities, is_english, load_nlp
+    from newslake.errors import ExtractError
+    from newslake.extract import extract_page
+
+    files: list[Path] = []
+    for raw in args.paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.html")) + sorted(path.glob("*.htm")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise NewslakeError(f"{raw}: no such file or directory")
+    if args.url and len(files) != 1:
+        raise NewslakeError("--url applies to a single file; use --url-map for many")
+    url_map: dict[str, str] = {}
+    if args.url_map:
+        try:
+            loaded = json.loads(Path(args.url_map).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise NewslakeError(f"--url-map {args.url_map}: cannot read JSON ({exc})") from None
+        url_map = {k: (v.get("url") if isinstance(v, dict) else v) for k, v in loaded.items()}
+    settings = Settings.load(args.config)
+    nlp = None if args.no_entities else load_nlp(settings.spacy_model)
+    out = sys.stdout
+    for path in files:
+        url = args.url or url_map.get(path.stem)
+        record: dict = {"id": path.stem, "url": url}
+        try:
+            page = extract_page(path.read_bytes(), url, source_timezone=args.timezone)
+        except ExtractError as exc:
+            record["error"] = str(exc)
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            continue
+        published = page.published
+        record.update(
+            title=page.title,
+            author=page.author,
+            published_at=published.published_at.isoformat().replace("+00:00", "Z") if published and published.published_at else None,
+            published_date_local=published.date_local.isoformat() if published else None,
+            published_at_original=published.original if published else None,
+            date_precision=published.precision if published else "none",
+            date_source=published.source if published else None,
+            language=page.language,
+            site_name=page.site_name,
+            text=page.text,
+        )
+        if nlp is not None:
+            mentions = find_entities([page.text], nlp)[0] if is_english(page.language, page.text) else []
+            record["entities"] = [{"text": m.text, "label": m.label, "start": m.start, "end": m.end, "canonical": m.canonical} for m in mentions]
+        out.write(json.dumps(record, ensure_ascii=False, indent=None if args.jsonl else 2) + "\n")
+    return 0
+
+
+# --------------------------------------------------------------------------- sql
+def cmd_sql(args: argparse.Namespace) -> int:
+    from newslake.query import connect
+
+    settings = Settings.load(args.config)
+    if args.lake:
+        import dataclasses
+
+        settings = dataclasses.replace(settings, lake_root=args.lake)
+    with connect(settings) as con:
+        try:
+            result = con.execute(args.query)
+        except Exception as exc:  # duckdb raises many error types; all are user input problems here
+            raise NewslakeError(f"query failed: {str(exc).splitlines()[0]}") from None
+        columns = [d[0] for d in result.description or []]
+        rows = result.fetchall()
+    table = Table()
+    for column in columns:
+        table.add_column(column)
+    for row in rows[: args.limit]:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    Console().print(table)
+    if len(rows) > args.limit:
+        console.print(f"({len(rows)} rows, {args.limit} shown; use --limit)")
+    return 0
+
+
+def cmd_serve_sample(args: argparse.Namespace) -> int:
+    import time
+
+    from newslake.samplesite import SampleSite
+
+    with SampleSite(port=args.port) as site:
+        console.print(f"sample news site at {site.base_url} (Ctrl-C to stop); sources config:")
+        print(site.sources_yaml())
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
+
+
+# --------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog="newslake", description="News data lake on Apache Airflow 3.", formatter_class=formatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress of every stage")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run news_ingest end to end on the bundled sample site", formatter_class=formatter,
+                          epilog=textwrap.dedent("""\
+                              examples:
+                                newslake demo                      # latest day of the sample site, lake in ./lake
+                                newslake demo --date 2025-03-10 --lake /tmp/lake"""))
+    demo.add_argument("--date", type=_date, help="UTC day to ingest (default: the sample site's last day)")
+    demo.add_argument("--lake", default=os.environ.get("NEWSLAKE_LAKE_ROOT", "./lake"), help="lake folder (default ./lake)")
+    demo.add_argument("--home", default=".newslake", help="folder for the embedded Airflow (SQLite DB, logs)")
+    demo.add_argument("--dags-folder", help="Airflow DAGs folder (default: the repo's dags/)")
+    demo.set_defaults(func=cmd_demo)
+
+    run = sub.add_parser("run", aliases=["backfill"], help="ingest a range of days without a scheduler", formatter_class=formatter,
+                         epilog=textwrap.dedent("""\
+                             examples:
+                               newslake run --from 2025-03-03 --to 2025-03-09 --sources sources.yaml
+                               NEWSLAKE_LAKE_ROOT=s3://news/lake newslake backfill --from 2025-03-01 --to 2025-03-31"""))
+    run.add_argument("--from", dest="from_date", type=_date, required=True, help="first UTC day")
+    run.add_argument("--to", dest="to_date", type=_date, required=True, help="last UTC day (inclusive)")
+    run.add_argument("--sources", help="sources YAML (default: settings sources_file)")
+    run.add_argument("--lake", help="lake root (default: settings lake_root)")
+    run.add_argument("--config", help="settings YAML (default: $NEWSLAKE_CONFIG)")
+    run.set_defaults(func=cmd_run)
+
+    extract = sub.add_parser("extract", help="extract + enrich local HTML files, print JSON", formatter_class=formatter,
+                             epilog=textwrap.dedent("""\
+                                 examples:
+                                   newslake extract page.html --url https://example.com/news/1
+                                   newslake extract pages/ --jsonl --url-map urls.json > out.jsonl"""))
+    extract.add_argument("paths", nargs="+", help="HTML files or folders of *.html")
+    extract.add_argument("--url", help="the page's URL (single file)")
+    extract.add_argument("--url-map", help='JSON {file stem: URL or {"url": URL}}')
+    extract.add_argument("--jsonl", action="store_true", help="one JSON object per line")
+    extract.add_argument("--timezone", help="IANA zone for pages that give a naive time")
+    extract.add_argument("--no-entities", action="store_true", help="skip named-entity recognition")
+    extract.add_argument("--config", help="settings YAML")
+    extract.set_defaults(func=cmd_extract)
+
+    sql = sub.add_parser("sql", help="run a DuckDB query over the lake tables", formatter_class=formatter,
+                         epilog=textwrap.dedent("""\
+                             examples:
+                               newslake sql "select source, count(*) from articles group by source"
+                               newslake sql "select canonical, count(*) n from entities where label='PERSON' group by 1 order by n desc limit 5\""""))
+    sql.add_argument("query")
+    sql.add_argument("--lake", help="lake root (default: settings lake_root)")
+    sql.add_argument("--limit", type=int, default=50, help="rows to print (default 50)")
+    sql.add_argument("--config", help="settings YAML")
+    sql.set_defaults(func=cmd_sql)
+
+    serve = sub.add_parser("serve-sample", help="serve the bundled sample news site on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=0)
+    serve.set_defaults(func=cmd_serve_sample)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except NewslakeError as exc:
+        console.print(f"[red]newslake: error:[/] {exc}", highlight=False)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,323 @@
+"""Pipeline: the stages of one run over one UTC interval, as plain functions.
+
+discover -> fetch -> extract -> enrich -> write -> validate. The DAG (`dags/news_ingest.py`) and
+the CLI call these; each takes a `RunContext` and small JSON-able arguments (what Airflow passes
+between tasks through XCom) and hands bulk data over through files:
+
+* fetch writes the raw responses as WARC under `raw/fetch_date=.../` (kept: the bronze layer);
+* extract and enrich write Parquet batches under `_staging/<run>/` (deleted after the write);
+* write commits all staged batches of the run in one Delta commit per table, replacing the
+  run's `partition_date` slice, then removes the staging folder.
+
+Per-article problems become `Failure` rows (table `failures`), never exceptions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import re
+from collections.abc import Sequence
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from newslake import lake
+from newslake.config import Settings, Source, load_sources
+from newslake.discover import discover
+from newslake.errors import ExtractError, ValidationError
+from newslake.fetch import PoliteFetcher
+from newslake.raw import read_warc_file, write_warc
+from newslake.schemas import Article, Candidate, Failure, FetchedPage, article_row, entity_rows, failure_row
+from newslake.storage import LakeLocation
+from newslake.urls import article_id, canonical_url
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class RunContext:
+    """What every stage of one run needs: settings, sources, lake, interval and a run key."""
+
+    settings: Settings
+    sources: tuple[Source, ...]
+    location: LakeLocation
+    interval_start: dt.datetime  # UTC, inclusive
+    interval_end: dt.datetime  # UTC, exclusive
+    run_key: str  # names this run's staging folder and raw files
+
+    @classmethod
+    def create(cls, settings: Settings, interval_start: dt.datetime, interval_end: dt.datetime, run_id: str = "manual") -> RunContext:
+        if interval_start.tzinfo is None or interval_end.tzinfo is None:
+            raise ValueError("interval bounds must be timezone-aware")
+        start = interval_start.astimezone(dt.timezone.utc)
+        end = interval_end.astimezone(dt.timezone.utc)
+        if end <= start:
+            raise ValueError(f"empty interval {start} .. {end}")
+        run_key = f"{start:%Y-%m-%d}__{re.sub(r'[^A-Za-z0-9_.-]+', '_', run_id)}"
+        return cls(
+            settings=settings,
+            sources=tuple(load_sources(settings.sources_file)),
+            location=LakeLocation.from_settings(settings.lake_root, settings.storage_options),
+            interval_start=start,
+            interval_end=end,
+            run_key=run_key,
+        )
+
+    @property
+    def partition_date(self) -> dt.date:
+        return self.interval_start.date()
+
+    def source(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise KeyError(f"source '{name}' is not in {self.settings.sources_file}")
+
+    def staging(self, *parts: str) -> str:
+        _, root = self.location.filesystem()
+        return "/".join([root, "_staging", self.run_key, *parts])
+
+
+# --------------------------------------------------------------------------- staging helpers
+def _write_staged(ctx: RunContext, path: str, table: pa.Table) -> str:
+    filesystem, _ = ctx.location.filesystem()
+    filesystem.create_dir(path.rsplit("/", 1)[0], recursive=True)
+    pq.write_table(table, path, filesystem=filesystem, compression="zstd")
+    return path
+
+
+def _read_staged(ctx: RunContext, paths: Sequence[str], table_name: str) -> pa.Table:
+    filesystem, _ = ctx.location.filesystem()
+    schema = lake.TABLES[table_name]
+    tables = [pq.read_table(p, filesystem=filesystem, schema=schema) for p in paths if p]
+    return pa.concat_tables(tables) if tables else schema.empty_table()
+
+
+def _stage_failures(ctx: RunContext, stage: str, batch: int, failures: Sequence[Failure]) -> str | None:
+    if not failures:
+        return None
+    table = lake.to_table("failures", [failure_row(f, ctx.partition_date) for f in failures])
+    return _write_staged(ctx, ctx.staging("failures", f"{stage}-{batch:05d}.parquet"), table)
+
+
+def _candidate_to_dict(c: Candidate) -> dict:
+    return {"url": c.url, "source": c.source, "listed_at": c.listed_at.isoformat() if c.listed_at else None, "found_in": c.found_in}
+
+
+def _candidate_from_dict(d: dict) -> Candidate:
+    return Candidate(d["url"], d["source"], dt.datetime.fromisoformat(d["listed_at"]) if d.get("listed_at") else None, d.get("found_in", ""))
+
+
+# --------------------------------------------------------------------------- stages
+def discover_stage(ctx: RunContext) -> dict:
+    """Find candidate URLs for the interval; return JSON-able batches and counts."""
+    with PoliteFetcher(ctx.settings) as fetcher:
+        result = discover(ctx.sources, fetcher, ctx.interval_start, ctx.interval_end)
+    failures_path = _stage_failures(ctx, "discover", 0, result.failures)
+    size = ctx.settings.batch_size
+    candidates = [_candidate_to_dict(c) for c in result.candidates]
+    batches = [candidates[i : i + size] for i in range(0, len(candidates), size)]
+    log.info("interval %s: %d candidates in %d batches", ctx.partition_date, len(candidates), len(batches))
+    return {"batches": batches, "candidates": len(candidates), "listed": result.listed, "failures": failures_path}
+
+
+def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict]) -> dict:
+    """Fetch one batch; store responses as WARC; return the WARC path and staged failures."""
+    items = [_candidate_from_dict(d) for d in candidates]
+    with PoliteFetcher(ctx.settings) as fetcher:
+        pages, failures = fetcher.fetch_many(items, lambda name: ctx.source(name).politeness)
+    filesystem, root = ctx.location.filesystem()
+    warc_path = None
+    if pages:
+        fetch_day = max(p.fetched_at for p in pages).date()
+        warc_path = f"{root}/raw/fetch_date={fetch_day.isoformat()}/{ctx.run_key}-{batch_index:05d}.warc.gz"
+        write_warc(filesystem, warc_path, pages, ctx.settings.user_agent)
+    log.info("batch %d: fetched %d, failed %d", batch_index, len(pages), len(failures))
+    return {"batch": batch_index, "warc": warc_path, "fetched": len(pages), "failures": _stage_failures(ctx, "fetch", batch_index, failures)}
+
+
+def build_article(ctx: RunContext, page: FetchedPage) -> Article | None:
+    """Extract one page into an Article placed in this run's interval; None if it belongs elsewhere.
+
+    The page's own date wins for `published_at`. Placement: an article the listing dated inside
+    the interval stays in this slice even if the page disagrees (no other run would take it);
+    an undated listing whose page date falls outside the interval is left to that day's run.
+    """
+    from newslake.extract import EXTRACTOR_VERSION, extract_page
+
+    source = ctx.source(page.source) if page.source else None
+    extracted = extract_page(page.body, page.final_url, source_timezone=source.timezone if source else None)
+    published = extracted.published
+    article = Article(
+        article_id=article_id(page.url),
+        url=canonical_url(page.url),
+        source=page.source,
+        final_url=page.final_url,
+        http_status=page.http_status,
+        fetched_at=page.fetched_at,
+        text=extracted.text,
+        title=extracted.title,
+        author=extracted.author,
+        site_name=extracted.site_name,
+        description=extracted.description,
+        categories=extracted.categories,
+        tags=extracted.tags,
+        language=extracted.language,
+        canonical_url=extracted.canonical_url,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+    if published is not None:
+        article.published_at = published.published_at
+        article.published_at_original = published.original
+        article.published_date_local = published.date_local
+        article.date_precision = published.precision
+        article.date_source = published.source
+    elif page.listed_at is not None:
+        article.published_at = page.listed_at
+        article.published_at_original = page.listed_at.isoformat()
+        article.published_date_local = page.listed_at.date()
+        article.date_precision = "time"
+        article.date_source = "sitemap" if "sitemap" in page.found_in.lower() else "feed"
+    when = article.published_at
+    if when is not None and not (ctx.interval_start <= when < ctx.interval_end) and page.listed_at is None:
+        return None
+    return article
+
+
+def extract_stage(ctx: RunContext, batch_index: int, warc_path: str | None) -> dict:
+    """Extract the pages of one fetched batch; stage article rows and failures."""
+    if not warc_path:
+        return {"batch": batch_index, "articles": None, "extracted": 0, "failures": None}
+    filesystem, _ = ctx.location.filesystem()
+    rows, failures, elsewhere = [], [], 0
+    for page in read_warc_file(filesystem, warc_path):
+        try:
+            article = build_article(ctx, page)
+        except ExtractError as exc:
+            failures.append(Failure(page.url, page.source, "extract", str(exc), page.http_status))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a hostile page must not fail the batch
+            log.exception("extract crashed on %s", page.url)
+            failures.append(Failure(page.url, page.source, "extract", f"unexpected {type(exc).__name__}: {exc}"[:500], page.http_status))
+            continue
+        if article is None:
+            elsewhere += 1
+            continue
+        rows.append(article_row(article, ctx.partition_date))
+    path = _write_staged(ctx, ctx.staging("extracted", f"{batch_index:05d}.parquet"), lake.to_table("articles", rows)) if rows else None
+    log.info("batch %d: extracted %d, failed %d, belong to other days %d", batch_index, len(rows), len(failures), elsewhere)
+    return {"batch": batch_index, "articles": path, "extracted": len(rows), "elsewhere": elsewhere, "failures": _stage_failures(ctx, "extract", batch_index, failures)}
+
+
+def enrich_stage(ctx: RunContext, batch_index: int, articles_path: str | None) -> dict:
+    """Named entities for one batch of extracted articles (English only); stage both tables."""
+    if not articles_path:
+        return {"batch": batch_index, "articles": None, "entities": None}
+    from newslake.enrich import find_entities, is_english, load_nlp
+
+    articles = _read_staged(ctx, [articles_path], "articles")
+    texts = articles.column("text").to_pylist()
+    languages = articles.column("language").to_pylist()
+    english = [i for i, (lang, text) in enumerate(zip(languages, texts)) if is_english(lang, text)]
+    nlp = load_nlp(ctx.settings.spacy_model)
+    found = find_entities([texts[i] for i in english], nlp, batch_size=ctx.settings.spacy_batch_size)
+    mentions_by_row = dict(zip(english, found))
+    counts, entity_table_rows = [], []
+    ids = articles.column("article_id").to_pylist()
+    for i, article_id_ in enumerate(ids):
+        mentions = mentions_by_row.get(i, [])
+        counts.append(len(mentions))
+        entity_table_rows.extend(entity_rows(article_id_, mentions, ctx.partition_date))
+    index = articles.schema.get_field_index("entity_count")
+    articles = articles.set_column(index, lake.TABLES["articles"].field("entity_count"), pa.array(counts, pa.int32()))
+    articles_out = _write_staged(ctx, ctx.staging("enriched", f"{batch_index:05d}.parquet"), articles)
+    entities_out = _write_staged(ctx, ctx.staging("entities", f"{batch_index:05d}.parquet"), lake.to_table("entities", entity_table_rows))
+    log.info("batch %d: %d entity mentions in %d English articles of %d", batch_index, len(entity_table_rows), len(english), len(ids))
+    return {"batch": batch_index, "articles": articles_out, "entities": entities_out}
+
+
+def _dedupe(articles: pa.Table) -> tuple[pa.Table, int]:
+    """Keep the first row per article_id (same URL found by two sources or listings)."""
+    seen: set[str] = set()
+    keep = []
+    for i, value in enumerate(articles.column("article_id").to_pylist()):
+        keep.append(value not in seen)
+        seen.add(value)
+    return articles.filter(pa.array(keep)), len(keep) - sum(keep)
+
+
+def write_stage(ctx: RunContext, enriched: Sequence[dict], failure_paths: Sequence[str | None]) -> dict:
+    """Commit the run's slice of every table (one atomic Delta commit each); clean staging."""
+    articles, duplicates = _dedupe(_read_staged(ctx, [e["articles"] for e in enriched if e.get("articles")], "articles"))
+    kept = set(articles.column("article_id").to_pylist())
+    entities = _read_staged(ctx, [e["entities"] for e in enriched if e.get("entities")], "entities")
+    # entities of a dropped duplicate row carry the same article_id: keep one copy per article
+    entities = _dedupe_entities(entities, kept)
+    failures = _read_staged(ctx, [p for p in failure_paths if p], "failures")
+    counts = {
+        "articles": lake.replace_slice(ctx.location, "articles", articles, ctx.partition_date),
+        "entities": lake.replace_slice(ctx.location, "entities", entities, ctx.partition_date),
+        "failures": lake.replace_slice(ctx.location, "failures", failures, ctx.partition_date),
+        "duplicates_dropped": duplicates,
+    }
+    filesystem, _ = ctx.location.filesystem()
+    try:
+        filesystem.delete_dir(ctx.staging())
+    except (FileNotFoundError, OSError):
+        log.warning("could not remove staging folder %s", ctx.staging())
+    log.info("slice %s written: %s", ctx.partition_date, counts)
+    return counts
+
+
+def _dedupe_entities(entities: pa.Table, kept_ids: set[str]) -> pa.Table:
+    seen: set[tuple] = set()
+    keep = []
+    for row in zip(*(entities.column(c).to_pylist() for c in ("article_id", "start_char", "end_char", "label"))):
+        keep.append(row[0] in kept_ids and row not in seen)
+        seen.add(row)
+    return entities.filter(pa.array(keep, pa.bool_())) if keep else entities
+
+
+def validate_stage(ctx: RunContext, candidates: int) -> dict:
+    """Fail loudly when the slice is empty although sources listed articles, or too many nulls."""
+    articles = lake.read_table(ctx.location, "articles", ctx.partition_date, columns=["article_id", "title", "published_at", "text"])
+    n = articles.num_rows
+    report = {"partition_date": ctx.partition_date.isoformat(), "articles": n, "candidates": candidates}
+    if n == 0:
+        if candidates > 0:
+            raise ValidationError(
+                f"slice {ctx.partition_date} is empty although discovery listed {candidates} candidate URLs: "
+                f"check the failures table for this date (newslake sql \"select stage, reason, count(*) from failures group by all\")"
+            )
+        return report
+    if len(set(articles.column("article_id").to_pylist())) != n:
+        raise ValidationError(f"slice {ctx.partition_date} has duplicate article_id values; re-run the day")
+    for column in ("title", "published_at"):
+        share = articles.column(column).null_count / n
+        report[f"null_share_{column}"] = round(share, 3)
+        if share > ctx.settings.max_null_share:
+            raise ValidationError(
+                f"slice {ctx.partition_date}: {share:.0%} of articles have no {column} (limit {ctx.settings.max_null_share:.0%}, setting max_null_share); "
+                "the extractor may not fit these sources"
+            )
+    empty = sum(1 for t in articles.column("text").to_pylist() if not t.strip())
+    if empty:
+        raise ValidationError(f"slice {ctx.partition_date}: {empty} articles have an empty body")
+    return report
+
+
+def run_interval(ctx: RunContext) -> dict:
+    """All stages in one process (CLI backfill, tests): same functions the DAG calls."""
+    found = discover_stage(ctx)
+    failure_paths = [found["failures"]]
+    enriched = []
+    for index, batch in enumerate(found["batches"]):
+        fetched = fetch_stage(ctx, index, batch)
+        extracted = extract_stage(ctx, index, fetched["warc"])
+        enriched.append(enrich_stage(ctx, index, extracted["articles"]))
+        failure_paths += [fetched["failures"], extracted["failures"]]
+    counts = write_stage(ctx, enriched, failure_paths)
+    counts["validation"] = validate_stage(ctx, found["candidates"])
+    return counts

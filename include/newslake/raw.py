@@ -1,0 +1,87 @@
+"""Raw layer: fetched responses <-> WARC files (the bronze record everything else derives from).
+
+Each fetch batch writes one gzip WARC (request + response records, warcio) under
+`<lake>/raw/fetch_date=YYYY-MM-DD/`. Extraction reads pages back from these files, so a
+reprocess of history needs no network and WARC archives from elsewhere (CC-NEWS) use the same
+reader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+
+from pyarrow import fs as pafs
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from newslake.schemas import FetchedPage
+
+# Carried as WARC headers so a page read back has the same provenance as when fetched.
+H_SOURCE = "WARC-Newslake-Source"
+H_LISTED = "WARC-Newslake-Listed-At"
+H_FOUND_IN = "WARC-Newslake-Found-In"
+H_REQUESTED = "WARC-Newslake-Requested-URL"
+
+
+def warc_bytes(pages: list[FetchedPage], user_agent: str) -> bytes:
+    """Serialise pages as gzip WARC request/response pairs."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    for page in pages:
+        date = page.fetched_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        extra = {"WARC-Date": date, H_SOURCE: page.source, H_FOUND_IN: page.found_in, H_REQUESTED: page.url}
+        if page.listed_at is not None:
+            extra[H_LISTED] = page.listed_at.isoformat()
+        request_headers = StatusAndHeaders(f"GET {page.final_url} HTTP/1.1", [("User-Agent", user_agent)], is_http_request=True)
+        request = writer.create_warc_record(page.final_url, "request", http_headers=request_headers, warc_headers_dict=dict(extra))
+        # The body is stored decoded (requests already undid Content-Encoding); drop the
+        # encoding/length headers so the WARC stays self-consistent.
+        headers = [(k, v) for k, v in page.headers.items() if k.lower() not in {"content-encoding", "transfer-encoding", "content-length"}]
+        headers.append(("Content-Length", str(len(page.body))))
+        http_headers = StatusAndHeaders(f"{page.http_status} OK", headers, protocol="HTTP/1.1")
+        response = writer.create_warc_record(page.final_url, "response", payload=io.BytesIO(page.body), http_headers=http_headers, warc_headers_dict=extra)
+        writer.write_record(request)
+        writer.write_record(response)
+    return buffer.getvalue()
+
+
+def write_warc(filesystem: pafs.FileSystem, path: str, pages: list[FetchedPage], user_agent: str) -> None:
+    """Write pages to `path` in one go (a partially written file is never left under that name)."""
+    data = warc_bytes(pages, user_agent)
+    parent = path.rsplit("/", 1)[0]
+    filesystem.create_dir(parent, recursive=True)
+    tmp = path + ".tmp"
+    with filesystem.open_output_stream(tmp) as out:
+        out.write(data)
+    filesystem.move(tmp, path)
+
+
+def read_warc(stream) -> Iterator[FetchedPage]:
+    """Yield a FetchedPage for every HTTP response record of a WARC stream (any WARC, e.g. CC-NEWS)."""
+    for record in ArchiveIterator(stream):
+        if record.rec_type != "response" or record.http_headers is None:
+            continue
+        headers = record.rec_headers
+        target = headers.get_header("WARC-Target-URI") or ""
+        listed = headers.get_header(H_LISTED)
+        status = int(record.http_headers.get_statuscode() or 0)
+        fetched = headers.get_header("WARC-Date")
+        yield FetchedPage(
+            url=headers.get_header(H_REQUESTED) or target,
+            source=headers.get_header(H_SOURCE) or "",
+            final_url=target,
+            http_status=status,
+            headers=dict(record.http_headers.headers),
+            body=record.content_stream().read(),
+            fetched_at=dt.datetime.fromisoformat(fetched.replace("Z", "+00:00")) if fetched else dt.datetime.now(dt.timezone.utc),
+            listed_at=dt.datetime.fromisoformat(listed) if listed else None,
+            found_in=headers.get_header(H_FOUND_IN) or "",
+        )
+
+
+def read_warc_file(filesystem: pafs.FileSystem, path: str) -> list[FetchedPage]:
+    with filesystem.open_input_stream(path) as stream:
+        return list(read_warc(io.BytesIO(stream.read())))

@@ -1,0 +1,39 @@
+"""URL canonicalisation and article ids: one URL form per article, so re-runs never duplicate."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import courlan
+
+# Query parameters that only track campaigns/clicks; they never change which article is served.
+_TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "vero_", "oly_")
+_TRACKING_NAMES = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "ref", "ref_src", "cmpid", "ncid", "ocid", "smid", "_ga", "share", "src"}
+
+
+def canonical_url(url: str) -> str:
+    """Normalise a URL: lower-case scheme/host, drop default ports, fragments and tracking params.
+
+    courlan does the scheme/host/port/fragment work; the tracking list is ours because courlan
+    keeps unknown parameters by default.
+    """
+    normalised = courlan.normalize_url(url.strip(), strict=False)
+    parts = urlsplit(normalised)
+    query = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() not in _TRACKING_NAMES and not key.lower().startswith(_TRACKING_PREFIXES)
+    ]
+    path = parts.path or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(sorted(query)), ""))
+
+
+def article_id(url: str) -> str:
+    """Stable id of an article: first 20 hex chars of sha1 of its canonical URL."""
+    return hashlib.sha1(canonical_url(url).encode("utf-8")).hexdigest()[:20]
+
+
+def host_of(url: str) -> str:
+    """host[:port] of a URL, lower-cased: the unit of politeness."""
+    return urlsplit(url).netloc.lower()

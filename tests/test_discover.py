@@ -1,0 +1,92 @@
+import datetime as dt
+
+from newslake.config import Politeness, Settings, Source
+from newslake.discover import discover, parse_feed, parse_sitemap, parse_date
+from newslake.fetch import PoliteFetcher
+from tests.localserver import LocalServer, Reply
+
+UTC = dt.timezone.utc
+START = dt.datetime(2025, 3, 7, tzinfo=UTC)
+END = START + dt.timedelta(days=1)
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><link>http://h/a</link><pubDate>Fri, 07 Mar 2025 10:00:00 +0000</pubDate></item>
+<item><link>http://h/b</link><pubDate>Fri, 07 Mar 2025 02:30:00 +0400</pubDate></item>
+<item><link>http://h/c</link></item>
+</channel></rss>"""
+
+ATOM = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">
+<entry><link rel="alternate" href="http://h/d"/><link rel="edit" href="http://h/edit"/><published>2025-03-07T23:59:00Z</published><updated>2025-03-09T00:00:00Z</updated></entry>
+</feed>"""
+
+SITEMAP = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>http://h/e</loc><news:news><news:publication_date>2025-03-07T08:00:00-05:00</news:publication_date></news:news></url>
+<url><loc>http://h/f</loc><lastmod>2025-03-06</lastmod></url>
+</urlset>"""
+
+
+def test_rss_dates_are_normalised_to_utc_and_undated_items_kept():
+    entries = parse_feed(RSS)
+    assert [(e.url, e.listed_at) for e in entries] == [
+        ("http://h/a", dt.datetime(2025, 3, 7, 10, tzinfo=UTC)),
+        ("http://h/b", dt.datetime(2025, 3, 6, 22, 30, tzinfo=UTC)),
+        ("http://h/c", None),
+    ]
+
+
+def test_atom_prefers_published_and_alternate_link():
+    [entry] = parse_feed(ATOM)
+    assert entry.url == "http://h/d" and entry.listed_at == dt.datetime(2025, 3, 7, 23, 59, tzinfo=UTC)
+
+
+def test_news_sitemap_publication_date_with_offset():
+    entries = parse_sitemap(SITEMAP)
+    assert entries[0].listed_at == dt.datetime(2025, 3, 7, 13, tzinfo=UTC)
+    assert entries[1].listed_at == dt.datetime(2025, 3, 6, tzinfo=UTC)
+
+
+def test_naive_dates_use_the_source_time_zone():
+    assert parse_date("2025-03-07T02:00:00", "Asia/Dubai") == dt.datetime(2025, 3, 6, 22, tzinfo=UTC)
+    assert parse_date("not a date") is None and parse_date("0001-01-01") is None
+
+
+def test_xml_entities_are_not_expanded():
+    bomb = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<rss><channel><item><link>http://h/&b;&xxe;</link></item></channel></rss>"""
+    entries = parse_feed(bomb)
+    assert all("aaaaaaaaaa" not in e.url and "root:" not in e.url for e in entries)
+
+
+def test_discover_filters_by_interval_follows_sitemap_index_and_dedupes(tmp_path):
+    index = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>{base}/sm-old.xml</loc><lastmod>2025-02-01</lastmod></sitemap>
+<sitemap><loc>{base}/sm-new.xml</loc><lastmod>2025-03-08</lastmod></sitemap></sitemapindex>"""
+    xml = {"Content-Type": "application/xml"}
+    with LocalServer({}) as server:
+        base = server.base.encode()
+        new = SITEMAP.replace(b"http://h/e", base + b"/e?utm_source=x").replace(b"http://h/f", base + b"/f")
+        server.routes.update(
+            {
+                "/robots.txt": Reply(404, b""),
+                "/feed.xml": Reply(200, RSS.replace(b"http://h/", base + b"/"), xml),
+                "/index.xml": Reply(200, index.replace(b"{base}", base), xml),
+                "/sm-new.xml": Reply(200, new, xml),
+                "/sm-old.xml": Reply(200, b"<urlset/>", xml),
+            }
+        )
+        source = Source(name="s", feeds=(server.base + "/feed.xml",), sitemaps=(server.base + "/index.xml",), politeness=Politeness(0.0))
+        with PoliteFetcher(Settings()) as fetcher:
+            result = discover([source], fetcher, START, END)
+        assert server.hits("/sm-old.xml") == 0
+    urls = [c.url.removeprefix(server.base) for c in result.candidates]
+    assert urls == ["/a", "/c", "/e"]  # b is on 03-06 UTC, f is dated 03-06; c is undated
+    assert result.failures == []
+
+
+def test_unreachable_feed_becomes_a_failure_not_an_exception():
+    with LocalServer({"/robots.txt": Reply(404, b""), "/bad.xml": Reply(200, b"<rss><unclosed>", {"Content-Type": "application/xml"})}) as server:
+        source = Source(name="s", feeds=(server.base + "/missing.xml", server.base + "/bad.xml"), politeness=Politeness(0.0))
+        with PoliteFetcher(Settings(max_retries=0)) as fetcher:
+            result = discover([source], fetcher, START, END)
+    assert result.candidates == []
+    assert [(f.stage, f.reason.split(":")[0]) for f in result.failures] == [("discover", "HTTP 404"), ("discover", "unreadable listing")]
