@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 
 from newslake import pipeline
 from newslake.config import Settings
@@ -33,7 +33,9 @@ def _run(context) -> pipeline.RunContext:
 
 @dag(
     dag_id="news_ingest",
-    schedule="@daily",
+    # A data-interval timetable: the run for day D covers [D 00:00, D+1 00:00) UTC. (Airflow 3's
+    # default for "@daily" is a trigger timetable whose interval has zero width.)
+    schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
     start_date=dt.datetime.fromisoformat(os.environ.get("NEWSLAKE_START_DATE", "2025-03-01")).replace(tzinfo=dt.timezone.utc),
     catchup=True,
     max_active_runs=int(os.environ.get("NEWSLAKE_MAX_ACTIVE_RUNS", "4")),
@@ -49,11 +51,10 @@ def _run(context) -> pipeline.RunContext:
     },
 )
 def news_ingest():
-    @task(multiple_outputs=True)
-    def discover(**context) -> dict:
-        found = pipeline.discover_stage(_run(context))
-        found["batches"] = [{"index": i, "candidates": b} for i, b in enumerate(found["batches"])]
-        return found
+    @task
+    def discover(**context) -> list[dict]:
+        """Candidate URLs of the interval, in batches of `batch_size`."""
+        return pipeline.discover_stage(_run(context))["batches"]
 
     @task
     def fetch(batch: dict, **context) -> dict:
@@ -61,26 +62,25 @@ def news_ingest():
 
     @task
     def extract(fetched: dict, **context) -> dict:
-        return pipeline.extract_stage(_run(context), fetched["batch"], fetched["warc"]) | {"fetch_failures": fetched["failures"]}
+        return pipeline.extract_stage(_run(context), fetched["batch"], fetched["warc"])
 
     @task
     def enrich(extracted: dict, **context) -> dict:
-        failures = [extracted["fetch_failures"], extracted["failures"]]
-        return pipeline.enrich_stage(_run(context), extracted["batch"], extracted["articles"]) | {"failures": failures}
+        return pipeline.enrich_stage(_run(context), extracted["batch"], extracted["articles"])
 
+    # none_failed: a day with no candidates maps zero batches (skipped), and must still write
+    # its (empty) slice so a re-run of a day that lost its articles clears them.
     @task(trigger_rule="none_failed", outlets=[ARTICLES, ENTITIES, FAILURES])
-    def write(enriched: list[dict], discover_failures: str | None, **context) -> dict:
-        failure_paths = [discover_failures] + [p for e in enriched for p in e["failures"]]
-        return pipeline.write_stage(_run(context), list(enriched), failure_paths)
+    def write(enriched: list[dict], **context) -> dict:
+        return pipeline.write_stage(_run(context))
 
     @task(trigger_rule="none_failed", retries=0)
-    def validate(candidates: int, written: dict, **context) -> dict:
-        return pipeline.validate_stage(_run(context), candidates)
+    def validate(batches: list[dict], written: dict, **context) -> dict:
+        return pipeline.validate_stage(_run(context), sum(len(b["candidates"]) for b in batches))
 
-    found = discover()
-    enriched = enrich.expand(extracted=extract.expand(fetched=fetch.expand(batch=found["batches"])))
-    written = write(enriched, found["failures"])
-    validate(found["candidates"], written)
+    batches = discover()
+    enriched = enrich.expand(extracted=extract.expand(fetched=fetch.expand(batch=batches)))
+    validate(batches, write(enriched))
 
 
 news_ingest()

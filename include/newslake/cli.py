@@ -69,11 +69,15 @@ def airflow_env(home: Path, dags_folder: Path, extra: dict[str, str]) -> dict[st
 
 
 def run_dag_test(dag_id: str, day: dt.date, env: dict[str, str], log_path: Path) -> None:
-    """`airflow db migrate` then `airflow dags test DAG DAY`; raise with the log tail on failure."""
+    """`airflow db migrate` then `airflow dags test` for the data interval [day, day+1) UTC.
+
+    A manual run's data interval is the last complete one before its logical date, so the run
+    that covers `day` is the one dated `day + 1` (00:00 UTC).
+    """
     log_path.parent.mkdir(parents=True, exist_ok=True)
     airflow = str(Path(sys.executable).with_name("airflow"))
     with log_path.open("w") as log_file:
-        for args in ([airflow, "db", "migrate"], [airflow, "dags", "test", dag_id, day.isoformat()]):
+        for args in ([airflow, "db", "migrate"], [airflow, "dags", "test", dag_id, (day + dt.timedelta(days=1)).isoformat()]):
             log_file.write(f"$ {' '.join(args)}\n")
             log_file.flush()
             result = subprocess.run(args, env=env, stdout=log_file, stderr=subprocess.STDOUT, check=False)

