@@ -15,8 +15,8 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
 
@@ -66,8 +66,7 @@ def main() -> None:
 
     gold = json.loads((args.corpus / "gold.json").read_text(encoding="utf-8"))
     pages = {
-        name: ((args.corpus / f"{name}.html").read_bytes(), item["url"], dt.date.fromisoformat(item["date"]))
-        for name, item in sorted(gold.items())
+        name: ((args.corpus / f"{name}.html").read_bytes(), item["url"], dt.date.fromisoformat(item["date"])) for name, item in sorted(gold.items())
     }
     runs = {
         "htmldate.find_date (defaults)": run(htmldate_day, pages),

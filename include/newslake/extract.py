@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-import lxml.html
 import trafilatura
 from lxml import etree
 from trafilatura import bare_extraction
+from trafilatura.utils import load_html
 
 from newslake.errors import ExtractError
 from newslake.pubdate import DATE_IN_TEXT, PublishedDate, find_published_date
@@ -35,6 +35,10 @@ EXTRACTOR_VERSION = f"newslake-extract/2 trafilatura/{trafilatura.__version__}"
 
 # the precise output is trusted unless it holds less than this share of the default's words
 MIN_PRECISE_SHARE = 0.15
+# fewer words than this is a menu or a notice, not an article body
+MIN_BODY_WORDS = 8
+# when precision mode finds nothing, a default-mode text shorter than this is menu debris
+MIN_FALLBACK_WORDS = 25
 # at most this many consecutive default-only lines are taken back between two kept lines
 MAX_GAP_LINES = 3
 
@@ -88,8 +92,8 @@ def reconcile(precise: str, broad: str) -> str:
     """Merge trafilatura's precision-mode text with its default-mode text (see module doc)."""
     p_lines = [line for line in precise.split("\n") if line.strip()]
     b_lines = [line for line in broad.split("\n") if line.strip()]
-    if not p_lines:
-        return "\n".join(b_lines)
+    if not p_lines:  # precision mode found nothing: trust the default mode only for a real text
+        return "\n".join(b_lines) if len(_words(broad)) >= MIN_FALLBACK_WORDS else ""
     if not b_lines:
         return "\n".join(p_lines)
     p_words = [_words(line) for line in p_lines]
@@ -112,7 +116,7 @@ def reconcile(precise: str, broad: str) -> str:
 
     out: list[str] = []
     last_b: int | None = None
-    for line, j in zip(p_lines, match):
+    for line, j in zip(p_lines, match, strict=True):
         if j is None:
             out.append(line)
             continue
@@ -219,27 +223,15 @@ def _page_language(tree: etree._Element | None) -> str | None:
     return None
 
 
-def _parse(html: str | bytes) -> etree._Element | None:
-    try:
-        data = html.encode("utf-8", "replace") if isinstance(html, str) else html
-        return lxml.html.fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8", remove_comments=True))
-    except (etree.ParserError, ValueError):
-        return None
-
-
 def extract_page(html: str | bytes, url: str | None = None, *, source_timezone: str | None = None) -> ExtractedPage:
     """Extract the article body and metadata; raise ExtractError when the page has no body."""
-    if isinstance(html, bytes):
-        html = html.decode("utf-8", "replace")  # the fetcher hands over UTF-8 (or str)
-    tree = _parse(html)
+    tree = load_html(html)  # detects the encoding of bytes; trafilatura re-parses on its own
     doc = bare_extraction(html, url=url, favor_precision=True, include_comments=False, with_metadata=True)
     precise = (doc.text or "") if doc is not None else ""
     broad = trafilatura.extract(html, url=url, include_comments=False, fast=True, with_metadata=False) or ""
     text = clean_lines(reconcile(precise, broad), doc.title if doc is not None else None)
-    if not text.strip():
-        raise ExtractError(
-            f"no article body found on {url or 'page'}: it may be an index page, a paywall or rendered by JavaScript"
-        )
+    if len(_words(text)) < MIN_BODY_WORDS:
+        raise ExtractError(f"no article body found on {url or 'page'}: it may be an index page, a paywall or rendered by JavaScript")
     published = find_published_date(tree, url, source_timezone=source_timezone) if tree is not None else None
     return ExtractedPage(
         text=text,

@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable
 from copy import deepcopy
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import lxml.html
@@ -27,7 +28,7 @@ from lxml import etree
 __all__ = ["DATE_IN_TEXT", "PublishedDate", "find_published_date"]
 
 MIN_DATE = dt.date(1990, 1, 1)
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,9 @@ _ISO_RE = re.compile(
            \s*(?P<tz>Z|UTC|GMT|[+-][01]\d(?::?[0-5]\d)?)?)?""",
     re.X,
 )
-_COMPACT_RE = re.compile(r"^(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?:T?(?P<H>[0-2]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)?)?(?P<tz>Z|[+-]\d\d:?\d\d)?$")
+_COMPACT_RE = re.compile(
+    r"^(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?:T?(?P<H>[0-2]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)?)?(?P<tz>Z|[+-]\d\d:?\d\d)?$"
+)
 _SLASH_RE = re.compile(r"^(?P<y>(?:19|20)\d\d)[/.](?P<m>[01]?\d)[/.](?P<d>[0-3]?\d)(?:[ T]+(?P<H>[0-2]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?)?")
 
 _MONTHS = {
@@ -410,15 +413,50 @@ def _text_candidate(tree: etree._Element) -> _Stamp | None:
 # A representative zone for country-code domains. Only the domain is used: guessing from the page
 # language or locale (en-US, fr) was tried and lost, curated gold days often follow the UTC date.
 _CCTLD_ZONE = {
-    "ca": "America/Toronto", "mx": "America/Mexico_City", "br": "America/Sao_Paulo", "ar": "America/Argentina/Buenos_Aires",
-    "uk": "Europe/London", "ie": "Europe/Dublin", "pt": "Europe/Lisbon", "es": "Europe/Madrid", "fr": "Europe/Paris",
-    "be": "Europe/Brussels", "nl": "Europe/Amsterdam", "de": "Europe/Berlin", "at": "Europe/Vienna", "ch": "Europe/Zurich",
-    "it": "Europe/Rome", "pl": "Europe/Warsaw", "cz": "Europe/Prague", "gr": "Europe/Athens", "tr": "Europe/Istanbul",
-    "ua": "Europe/Kyiv", "ru": "Europe/Moscow", "se": "Europe/Stockholm", "no": "Europe/Oslo", "dk": "Europe/Copenhagen",
-    "fi": "Europe/Helsinki", "il": "Asia/Jerusalem", "ir": "Asia/Tehran", "az": "Asia/Baku", "pk": "Asia/Karachi",
-    "in": "Asia/Kolkata", "cn": "Asia/Shanghai", "hk": "Asia/Hong_Kong", "tw": "Asia/Taipei", "kr": "Asia/Seoul",
-    "jp": "Asia/Tokyo", "id": "Asia/Jakarta", "ph": "Asia/Manila", "sg": "Asia/Singapore", "my": "Asia/Kuala_Lumpur",
-    "au": "Australia/Sydney", "nz": "Pacific/Auckland", "za": "Africa/Johannesburg", "ng": "Africa/Lagos", "ke": "Africa/Nairobi",
+    "ca": "America/Toronto",
+    "mx": "America/Mexico_City",
+    "br": "America/Sao_Paulo",
+    "ar": "America/Argentina/Buenos_Aires",
+    "uk": "Europe/London",
+    "ie": "Europe/Dublin",
+    "pt": "Europe/Lisbon",
+    "es": "Europe/Madrid",
+    "fr": "Europe/Paris",
+    "be": "Europe/Brussels",
+    "nl": "Europe/Amsterdam",
+    "de": "Europe/Berlin",
+    "at": "Europe/Vienna",
+    "ch": "Europe/Zurich",
+    "it": "Europe/Rome",
+    "pl": "Europe/Warsaw",
+    "cz": "Europe/Prague",
+    "gr": "Europe/Athens",
+    "tr": "Europe/Istanbul",
+    "ua": "Europe/Kyiv",
+    "ru": "Europe/Moscow",
+    "se": "Europe/Stockholm",
+    "no": "Europe/Oslo",
+    "dk": "Europe/Copenhagen",
+    "fi": "Europe/Helsinki",
+    "il": "Asia/Jerusalem",
+    "ir": "Asia/Tehran",
+    "az": "Asia/Baku",
+    "pk": "Asia/Karachi",
+    "in": "Asia/Kolkata",
+    "cn": "Asia/Shanghai",
+    "hk": "Asia/Hong_Kong",
+    "tw": "Asia/Taipei",
+    "kr": "Asia/Seoul",
+    "jp": "Asia/Tokyo",
+    "id": "Asia/Jakarta",
+    "ph": "Asia/Manila",
+    "sg": "Asia/Singapore",
+    "my": "Asia/Kuala_Lumpur",
+    "au": "Australia/Sydney",
+    "nz": "Pacific/Auckland",
+    "za": "Africa/Johannesburg",
+    "ng": "Africa/Lagos",
+    "ke": "Africa/Nairobi",
 }
 
 
@@ -537,12 +575,12 @@ def find_published_date(
         return _to_published(best, source, zone, _hints(best, structured, url_stamp), _domain_zone(url))
     if url_stamp is not None:
         return _to_published(url_stamp, "url", zone)
-    text_stamp = _text_candidate(tree)
-    if _valid(text_stamp, now):
-        return _to_published(text_stamp, "text", zone)
     found = _htmldate_fallback(tree, url, now)
     if found is not None:
         return _to_published(found, "text", zone)
+    text_stamp = _text_candidate(tree)
+    if _valid(text_stamp, now):
+        return _to_published(text_stamp, "text", zone)
     return None
 
 
