@@ -6,7 +6,8 @@ for the run's data interval, **fetch** them politely (raw responses kept as WARC
 clean text and metadata, **enrich** with named entities, **write** the day's slice of the Delta
 tables (`articles`, `entities`, `failures`) atomically, and **validate** it.
 
-Work is split into batches of `batch_size` URLs (`NEWSLAKE_BATCH_SIZE`) mapped over dynamically,
+The write task emits one asset event per table (extra: the `partition_date` written), which
+schedules `news_marts`. Work is split into batches of `batch_size` URLs (`NEWSLAKE_BATCH_SIZE`) mapped over dynamically,
 so workers share a day. Re-running a date replaces exactly that date's slice.
 Configuration: `NEWSLAKE_*` environment variables (see README, "Configuration").
 """
@@ -20,10 +21,9 @@ from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 
 from newslake import pipeline
 from newslake.config import Settings
+from newslake.schemas import SILVER_TABLES, table_asset_uri
 
-ARTICLES = Asset(name="newslake_articles", uri="newslake://lake/articles")
-ENTITIES = Asset(name="newslake_entities", uri="newslake://lake/entities")
-FAILURES = Asset(name="newslake_failures", uri="newslake://lake/failures")
+SILVER = {name: Asset(name=f"newslake_{name}", uri=table_asset_uri(name)) for name in SILVER_TABLES}
 
 
 def _run(context) -> pipeline.RunContext:
@@ -70,9 +70,13 @@ def news_ingest():
 
     # none_failed: a day with no candidates maps zero batches (skipped), and must still write
     # its (empty) slice so a re-run of a day that lost its articles clears them.
-    @task(trigger_rule="none_failed", outlets=[ARTICLES, ENTITIES, FAILURES])
+    @task(trigger_rule="none_failed", outlets=list(SILVER.values()))
     def write(enriched: list[dict], **context) -> dict:
-        return pipeline.write_stage(_run(context))
+        run = _run(context)
+        counts = pipeline.write_stage(run)
+        for asset in SILVER.values():  # tells news_marts which day changed
+            context["outlet_events"][asset].extra = {"partition_date": run.partition_date.isoformat()}
+        return counts
 
     @task(trigger_rule="none_failed", retries=0)
     def validate(batches: list[dict], written: dict, **context) -> dict:

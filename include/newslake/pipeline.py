@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import logging
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 import pyarrow as pa
@@ -29,7 +30,7 @@ from newslake.discover import discover
 from newslake.errors import ExtractError, ValidationError
 from newslake.fetch import PoliteFetcher
 from newslake.raw import read_warc_file, write_warc
-from newslake.schemas import Article, Candidate, Failure, FetchedPage, article_row, entity_rows, failure_row
+from newslake.schemas import Article, Candidate, Failure, FetchedPage, article_row, entity_rows, failure_row, mentioned_date_row, place_row
 from newslake.storage import LakeLocation
 from newslake.urls import article_id, canonical_url
 
@@ -127,6 +128,15 @@ def _staged_files(ctx: RunContext, folder: str) -> list[str]:
     return sorted(i.path for i in infos if i.is_file and i.path.endswith(".parquet"))
 
 
+def _fetcher(ctx: RunContext) -> PoliteFetcher:
+    """A fetcher whose per-host clock is shared through Redis when `rate_limit_redis_url` is set."""
+    if not ctx.settings.rate_limit_redis_url:
+        return PoliteFetcher(ctx.settings)
+    from newslake.ratelimit import RedisHostClock
+
+    return PoliteFetcher(ctx.settings, clock=RedisHostClock.from_url(ctx.settings.rate_limit_redis_url))
+
+
 def discover_stage(ctx: RunContext) -> dict:
     """Find candidate URLs for the interval; return JSON-able batches and counts.
 
@@ -134,9 +144,10 @@ def discover_stage(ctx: RunContext) -> dict:
     earlier attempt.
     """
     _clear_staging(ctx)
-    with PoliteFetcher(ctx.settings) as fetcher:
+    with _fetcher(ctx) as fetcher:
         result = discover(ctx.sources, fetcher, ctx.interval_start, ctx.interval_end)
     failures_path = _stage_failures(ctx, "discover", 0, result.failures)
+    _stage_stats(ctx, "discover", 0, Counter((c.source, "listed") for c in result.candidates))
     size = ctx.settings.batch_size
     candidates = [_candidate_to_dict(c) for c in result.candidates]
     batches = [{"index": i // size, "candidates": candidates[i : i + size]} for i in range(0, len(candidates), size)]
@@ -147,7 +158,7 @@ def discover_stage(ctx: RunContext) -> dict:
 def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict]) -> dict:
     """Fetch one batch; store responses as WARC; return the WARC path and staged failures."""
     items = [_candidate_from_dict(d) for d in candidates]
-    with PoliteFetcher(ctx.settings) as fetcher:
+    with _fetcher(ctx) as fetcher:
         pages, failures = fetcher.fetch_many(items, lambda name: ctx.source(name).politeness)
     filesystem, root = ctx.location.filesystem()
     warc_path = None
@@ -155,6 +166,7 @@ def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict]) -
         fetch_day = max(p.fetched_at for p in pages).date()
         warc_path = f"{root}/raw/fetch_date={fetch_day.isoformat()}/{ctx.run_key}-{batch_index:05d}.warc.gz"
         write_warc(filesystem, warc_path, pages, ctx.settings.user_agent)
+    _stage_stats(ctx, "fetch", batch_index, Counter((p.source, "fetched") for p in pages))
     log.info("batch %d: fetched %d, failed %d", batch_index, len(pages), len(failures))
     return {"batch": batch_index, "warc": warc_path, "fetched": len(pages), "failures": _stage_failures(ctx, "fetch", batch_index, failures)}
 
@@ -213,11 +225,13 @@ def extract_stage(ctx: RunContext, batch_index: int, warc_path: str | None) -> d
         return {"batch": batch_index, "articles": None, "extracted": 0, "failures": None}
     filesystem, _ = ctx.location.filesystem()
     rows, failures, elsewhere = [], [], 0
+    stats: Counter = Counter()
     for page in read_warc_file(filesystem, warc_path):
         try:
             article = build_article(ctx, page)
         except ExtractError as exc:
             failures.append(Failure(page.url, page.source, "extract", str(exc), page.http_status))
+            stats[(page.source, "empty_body")] += 1
             continue
         except Exception as exc:  # noqa: BLE001 - a hostile page must not fail the batch
             log.exception("extract crashed on %s", page.url)
@@ -225,80 +239,134 @@ def extract_stage(ctx: RunContext, batch_index: int, warc_path: str | None) -> d
             continue
         if article is None:
             elsewhere += 1
+            stats[(page.source, "other_day")] += 1
             continue
         rows.append(article_row(article, ctx.partition_date))
+    _stage_stats(ctx, "extract", batch_index, stats)
     path = _write_staged(ctx, ctx.staging("extracted", f"{batch_index:05d}.parquet"), lake.to_table("articles", rows)) if rows else None
     log.info("batch %d: extracted %d, failed %d, belong to other days %d", batch_index, len(rows), len(failures), elsewhere)
     return {"batch": batch_index, "articles": path, "extracted": len(rows), "elsewhere": elsewhere, "failures": _stage_failures(ctx, "extract", batch_index, failures)}
 
 
 def enrich_stage(ctx: RunContext, batch_index: int, articles_path: str | None) -> dict:
-    """Named entities for one batch of extracted articles (English only); stage both tables."""
+    """Entities, geocoded places and dates mentioned in the text for one batch (English only).
+
+    Non-English articles pass through with `nlp_applied = false` (kept, not dropped).
+    """
     if not articles_path:
-        return {"batch": batch_index, "articles": None, "entities": None}
+        return {"batch": batch_index, "articles": None}
     from newslake.enrich import find_entities, is_english, load_nlp
+    from newslake.geocode import PLACE_LABELS, Gazetteer, geocode_mentions
+    from newslake.timex import find_timexes
 
     articles = _read_staged(ctx, [articles_path], "articles")
+    ids = articles.column("article_id").to_pylist()
     texts = articles.column("text").to_pylist()
     languages = articles.column("language").to_pylist()
+    local_days = articles.column("published_date_local").to_pylist()
     english = [i for i, (lang, text) in enumerate(zip(languages, texts)) if is_english(lang, text)]
-    nlp = load_nlp(ctx.settings.spacy_model)
-    found = find_entities([texts[i] for i in english], nlp, batch_size=ctx.settings.spacy_batch_size)
-    mentions_by_row = dict(zip(english, found))
-    counts, entity_table_rows = [], []
-    ids = articles.column("article_id").to_pylist()
-    for i, article_id_ in enumerate(ids):
-        mentions = mentions_by_row.get(i, [])
-        counts.append(len(mentions))
-        entity_table_rows.extend(entity_rows(article_id_, mentions, ctx.partition_date))
-    index = articles.schema.get_field_index("entity_count")
-    articles = articles.set_column(index, lake.TABLES["articles"].field("entity_count"), pa.array(counts, pa.int32()))
-    articles_out = _write_staged(ctx, ctx.staging("enriched", f"{batch_index:05d}.parquet"), articles)
-    entities_out = _write_staged(ctx, ctx.staging("entities", f"{batch_index:05d}.parquet"), lake.to_table("entities", entity_table_rows))
-    log.info("batch %d: %d entity mentions in %d English articles of %d", batch_index, len(entity_table_rows), len(english), len(ids))
-    return {"batch": batch_index, "articles": articles_out, "entities": entities_out}
+    found = find_entities([texts[i] for i in english], load_nlp(ctx.settings.spacy_model), batch_size=ctx.settings.spacy_batch_size)
+    gazetteer = Gazetteer.load() if english else None
+    day = ctx.partition_date
+    entity_out, place_out, date_out = [], [], []
+    counts = [0] * len(ids)
+    for i, mentions in zip(english, found):
+        counts[i] = len(mentions)
+        entity_out.extend(entity_rows(ids[i], mentions, day))
+        place_mentions = [m for m in mentions if m.label in PLACE_LABELS]
+        for mention, place in zip(place_mentions, geocode_mentions(mentions, gazetteer)):
+            place_out.append(place_row(ids[i], mention, place, day))
+        reference = local_days[i]  # relative dates resolve against the publisher's own day
+        date_out.extend(mentioned_date_row(ids[i], t, reference, day) for t in find_timexes(texts[i], reference))
+    applied = [False] * len(ids)
+    for i in english:
+        applied[i] = True
+    schema = lake.TABLES["articles"]
+    articles = articles.set_column(schema.get_field_index("entity_count"), schema.field("entity_count"), pa.array(counts, pa.int32()))
+    articles = articles.set_column(schema.get_field_index("nlp_applied"), schema.field("nlp_applied"), pa.array(applied, pa.bool_()))
+    name = f"{batch_index:05d}.parquet"
+    _write_staged(ctx, ctx.staging("enriched", name), articles)
+    _write_staged(ctx, ctx.staging("entities", name), lake.to_table("entities", entity_out))
+    _write_staged(ctx, ctx.staging("places", name), lake.to_table("places", place_out))
+    _write_staged(ctx, ctx.staging("mentioned_dates", name), lake.to_table("mentioned_dates", date_out))
+    log.info("batch %d: %d English of %d articles; %d entity mentions, %d places, %d dates in text", batch_index, len(english), len(ids), len(entity_out), len(place_out), len(date_out))
+    return {"batch": batch_index, "articles": ctx.staging("enriched", name), "entities": len(entity_out), "places": len(place_out), "mentioned_dates": len(date_out)}
 
 
-def _dedupe(articles: pa.Table) -> tuple[pa.Table, int]:
-    """Keep the first row per article_id (same URL found by two sources or listings)."""
+def _dedupe(articles: pa.Table) -> tuple[pa.Table, dict[str, int]]:
+    """Keep the first row per article_id; return the rows and the number dropped per source."""
     seen: set[str] = set()
-    keep = []
-    for i, value in enumerate(articles.column("article_id").to_pylist()):
+    keep: list[bool] = []
+    dropped: Counter = Counter()
+    for value, source in zip(articles.column("article_id").to_pylist(), articles.column("source").to_pylist()):
         keep.append(value not in seen)
+        dropped[source] += value in seen
         seen.add(value)
-    return articles.filter(pa.array(keep)), len(keep) - sum(keep)
+    return articles.filter(pa.array(keep, pa.bool_())), {k: v for k, v in dropped.items() if v}
+
+
+CHILD_TABLES = ("entities", "places", "mentioned_dates")
 
 
 def write_stage(ctx: RunContext) -> dict:
-    """Commit everything the run staged as its slice of every table (one atomic Delta commit each)."""
+    """Commit everything the run staged as its slice of every silver table, plus `source_daily`.
+
+    One atomic Delta commit per table; a table whose commit has not happened yet still shows
+    its previous (complete) slice. Staging is removed only after every commit succeeded, so a
+    retried write task finds the same inputs.
+    """
     articles, duplicates = _dedupe(_read_staged(ctx, _staged_files(ctx, "enriched"), "articles"))
     kept = set(articles.column("article_id").to_pylist())
-    entities = _read_staged(ctx, _staged_files(ctx, "entities"), "entities")
-    # entities of a dropped duplicate row carry the same article_id: keep one copy per article
-    entities = _dedupe_entities(entities, kept)
-    failures = _read_staged(ctx, _staged_files(ctx, "failures"), "failures")
-    counts = {
-        "articles": lake.replace_slice(ctx.location, "articles", articles, ctx.partition_date),
-        "entities": lake.replace_slice(ctx.location, "entities", entities, ctx.partition_date),
-        "failures": lake.replace_slice(ctx.location, "failures", failures, ctx.partition_date),
-        "duplicates_dropped": duplicates,
-    }
-    filesystem, _ = ctx.location.filesystem()
-    try:
-        filesystem.delete_dir(ctx.staging())
-    except (FileNotFoundError, OSError):
-        log.warning("could not remove staging folder %s", ctx.staging())
+    tables = {"articles": articles}
+    for name in CHILD_TABLES:
+        tables[name] = _dedupe_rows(_read_staged(ctx, _staged_files(ctx, name), name), kept)
+    tables["failures"] = _read_staged(ctx, _staged_files(ctx, "failures"), "failures")
+    tables["source_daily"] = lake.to_table("source_daily", source_daily_rows(ctx, articles, tables["failures"], duplicates))
+    counts = {name: lake.replace_slice(ctx.location, name, table, ctx.partition_date) for name, table in tables.items()}
+    counts["duplicates_dropped"] = sum(duplicates.values())
+    _clear_staging(ctx)
     log.info("slice %s written: %s", ctx.partition_date, counts)
     return counts
 
 
-def _dedupe_entities(entities: pa.Table, kept_ids: set[str]) -> pa.Table:
+def _dedupe_rows(table: pa.Table, kept_ids: set[str]) -> pa.Table:
+    """Drop rows of articles that were de-duplicated away, and exact repeats of a row."""
     seen: set[tuple] = set()
     keep = []
-    for row in zip(*(entities.column(c).to_pylist() for c in ("article_id", "start_char", "end_char", "label"))):
+    for row in zip(*(table.column(c).to_pylist() for c in table.column_names)):
         keep.append(row[0] in kept_ids and row not in seen)
         seen.add(row)
-    return entities.filter(pa.array(keep, pa.bool_())) if keep else entities
+    return table.filter(pa.array(keep, pa.bool_())) if keep else table
+
+
+# --------------------------------------------------------------------------- run statistics
+_STATS_SCHEMA = pa.schema([("source", pa.string()), ("metric", pa.string()), ("value", pa.int64())])
+
+
+def _stage_stats(ctx: RunContext, stage: str, batch: int, stats: Counter) -> None:
+    """Stage per-source counters ({(source, metric): n}) for `source_daily`."""
+    rows = [{"source": src, "metric": metric, "value": n} for (src, metric), n in stats.items() if n]
+    _write_staged(ctx, ctx.staging("stats", f"{stage}-{batch:05d}.parquet"), pa.Table.from_pylist(rows, schema=_STATS_SCHEMA))
+
+
+def source_daily_rows(ctx: RunContext, articles: pa.Table, failures: pa.Table, duplicates: dict[str, int]) -> list[dict]:
+    """One `source_daily` row per configured source, from staged counters and the slice."""
+    filesystem, _ = ctx.location.filesystem()
+    counters: Counter = Counter()
+    for path in _staged_files(ctx, "stats"):
+        for row in pq.read_table(path, filesystem=filesystem, schema=_STATS_SCHEMA).to_pylist():
+            counters[(row["source"], row["metric"])] += row["value"]
+    for source, published_at in zip(articles.column("source").to_pylist(), articles.column("published_at").to_pylist()):
+        counters[(source, "extracted")] += 1
+        counters[(source, "no_date")] += published_at is None
+    for source in failures.column("source").to_pylist():
+        counters[(source, "failed")] += 1
+    for source, n in duplicates.items():
+        counters[(source, "duplicates")] = n
+    configured = [s.name for s in ctx.sources]
+    names = configured + sorted({src for src, _ in counters} - set(configured))
+    metrics = [f.name for f in lake.TABLES["source_daily"] if f.name not in {"partition_date", "source"}]
+    return [{"partition_date": ctx.partition_date, "source": name, **{m: counters[(name, m)] for m in metrics}} for name in names]
 
 
 def validate_stage(ctx: RunContext, candidates: int) -> dict:

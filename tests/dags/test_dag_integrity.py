@@ -40,4 +40,12 @@ def test_news_ingest_stages_in_order_daily_with_catchup(dagbag):
         assert dag.task_dict[task_id].is_mapped, task_id  # batched, mapped over discovery's batches
     fetch = dag.task_dict["fetch"]
     assert fetch.partial_kwargs["retries"] >= 1 and fetch.partial_kwargs["retry_exponential_backoff"] > 0
-    assert {a.uri for a in dag.task_dict["write"].outlets} >= {"newslake://lake/articles", "newslake://lake/entities"}
+    assert {a.uri for a in dag.task_dict["write"].outlets} >= {"newslake://lake/articles", "newslake://lake/entities", "newslake://lake/places"}
+
+
+def test_news_marts_is_scheduled_on_the_assets_news_ingest_emits(dagbag):
+    marts = dagbag.dags["news_marts"]
+    produced = {a.uri for a in dagbag.dags["news_ingest"].task_dict["write"].outlets}
+    consumed = {a.uri for a in marts.timetable.asset_condition.objects}
+    assert consumed and consumed <= produced
+    assert {a.uri for a in marts.task_dict["rebuild"].outlets} == {"newslake://lake/entity_daily", "newslake://lake/place_daily"}

@@ -1,0 +1,52 @@
+"""
+### news_marts
+
+Gold layer for BI. Scheduled on the table assets `news_ingest` emits: rebuilds the daily marts
+(`entity_daily`, `place_daily`) of exactly the days whose silver slices changed (read from the
+asset events' `partition_date`), then writes the daily HTML report of the latest changed day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from airflow.sdk import Asset, dag, task
+
+from newslake.config import Settings
+from newslake.schemas import GOLD_TABLES, SILVER_TABLES, table_asset_uri
+
+# the same assets news_ingest declares (assets are identified by name and URI)
+SILVER = {name: Asset(name=f"newslake_{name}", uri=table_asset_uri(name)) for name in SILVER_TABLES}
+GOLD = {name: Asset(name=f"newslake_{name}", uri=table_asset_uri(name)) for name in GOLD_TABLES}
+
+
+@dag(
+    dag_id="news_marts",
+    schedule=[SILVER["articles"], SILVER["entities"], SILVER["places"]],
+    start_date=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc),
+    catchup=False,
+    tags=["newslake", "marts"],
+    doc_md=__doc__,
+    default_args={"owner": "newslake", "retries": 2, "retry_delay": dt.timedelta(seconds=30), "retry_exponential_backoff": 2.0},
+)
+def news_marts():
+    @task
+    def changed_days(**context) -> list[str]:
+        """The partition dates named by the asset events that triggered this run."""
+        events = context["triggering_asset_events"]
+        days = {e.extra["partition_date"] for asset_events in events.values() for e in asset_events if e.extra and "partition_date" in e.extra}
+        return sorted(days)
+
+    @task(outlets=list(GOLD.values()))
+    def rebuild(days: list[str]) -> dict:
+        from newslake.marts import rebuild_marts
+        from newslake.storage import LakeLocation
+
+        settings = Settings.load()
+        location = LakeLocation.from_settings(settings.lake_root, settings.storage_options)
+        return rebuild_marts(location, [dt.date.fromisoformat(d) for d in days])
+
+    rebuild(changed_days())
+
+
+news_marts()
