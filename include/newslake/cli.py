@@ -178,7 +178,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- extract
 def cmd_extract(args: argparse.Namespace) -> int:
-    from newslake.enrich import find_entities, is_english, load_nlp
+    from newslake.enrich import load_nlp
     from newslake.errors import ExtractError
     from newslake.extract import extract_page
 
@@ -202,6 +202,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         url_map = {k: (v.get("url") if isinstance(v, dict) else v) for k, v in loaded.items()}
     settings = Settings.load(args.config)
     nlp = None if args.no_entities else load_nlp(settings.spacy_model)
+    gazetteers: list = []  # loaded on first English page, then reused
     out = sys.stdout
     for path in files:
         url = args.url or url_map.get(path.stem)
@@ -226,9 +227,71 @@ def cmd_extract(args: argparse.Namespace) -> int:
             text=page.text,
         )
         if nlp is not None:
-            mentions = find_entities([page.text], nlp)[0] if is_english(page.language, page.text) else []
-            record["entities"] = [{"text": m.text, "label": m.label, "start": m.start, "end": m.end, "canonical": m.canonical} for m in mentions]
+            record.update(enrich_record(page.text, page.language, published.date_local if published else None, nlp, gazetteers))
         out.write(json.dumps(record, ensure_ascii=False, indent=None if args.jsonl else 2) + "\n")
+    return 0
+
+
+def enrich_record(text: str, language: str | None, reference: dt.date | None, nlp, gazetteers: list) -> dict:
+    """`entities`, `places` and `mentioned_dates` of one text, as the pipeline computes them."""
+    from newslake.enrich import find_entities, is_english
+    from newslake.geocode import PLACE_LABELS, Gazetteer, geocode_mentions
+    from newslake.timex import find_timexes
+
+    if not is_english(language, text):
+        return {"nlp_applied": False, "entities": [], "places": [], "mentioned_dates": []}
+    if not gazetteers:
+        gazetteers.append(Gazetteer.load())
+    mentions = find_entities([text], nlp)[0]
+    places = geocode_mentions(mentions, gazetteers[0])
+    place_mentions = [m for m in mentions if m.label in PLACE_LABELS]
+    return {
+        "nlp_applied": True,
+        "entities": [_mention_json(m) for m in mentions],
+        "places": [
+            {"text": m.text, "start": m.start, "end": m.end, "canonical": p.canonical, "country_code": p.country_code, "latitude": p.latitude, "longitude": p.longitude, "feature_type": p.feature_type, "geonames_id": p.geonames_id}
+            for m, p in zip(place_mentions, places, strict=True)
+        ],
+        "mentioned_dates": [_timex_json(t) for t in find_timexes(text, reference)],
+    }
+
+
+def _mention_json(m) -> dict:
+    return {"text": m.text, "label": m.label, "start": m.start, "end": m.end, "sentence_index": m.sentence_index, "canonical": m.canonical}
+
+
+def _timex_json(t) -> dict:
+    return {"text": t.text, "type": t.type, "value": t.value, "start": t.start, "end": t.end}
+
+
+def _read_text(path: str) -> str:
+    """Plain UTF-8 text from a file or '-' (stdin), exactly as given (offsets index into it)."""
+    try:
+        if path == "-":
+            return sys.stdin.buffer.read().decode("utf-8")
+        return Path(path).read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise NewslakeError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise NewslakeError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def cmd_entities(args: argparse.Namespace) -> int:
+    from newslake.enrich import find_entities, load_nlp
+
+    text = _read_text(args.file)
+    nlp = load_nlp(Settings.load(args.config).spacy_model)
+    for mention in find_entities([text], nlp)[0]:
+        sys.stdout.write(json.dumps(_mention_json(mention), ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_timex(args: argparse.Namespace) -> int:
+    from newslake.timex import find_timexes
+
+    text = _read_text(args.file)
+    for timex in find_timexes(text, args.reference_date):
+        sys.stdout.write(json.dumps(_timex_json(timex), ensure_ascii=False) + "\n")
     return 0
 
 
@@ -328,6 +391,24 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--limit", type=int, default=50, help="rows to print (default 50)")
     sql.add_argument("--config", help="settings YAML")
     sql.set_defaults(func=cmd_sql)
+
+    entities = sub.add_parser("entities", help="named entities of plain text, as JSON Lines", formatter_class=formatter,
+                              epilog=textwrap.dedent("""\
+                                  examples:
+                                    newslake entities article.txt
+                                    echo "Christine Lagarde spoke in Frankfurt. Lagarde said..." | newslake entities -"""))
+    entities.add_argument("file", nargs="?", default="-", help="UTF-8 text file, or - for stdin (default)")
+    entities.add_argument("--config", help="settings YAML")
+    entities.set_defaults(func=cmd_entities)
+
+    timex = sub.add_parser("timex", help="dates and times mentioned in plain text, TIMEX3-normalised, as JSON Lines", formatter_class=formatter,
+                           epilog=textwrap.dedent("""\
+                               examples:
+                                 newslake timex --reference-date 2019-11-08 article.txt
+                                 echo "Three days ago, in May, ..." | newslake timex --reference-date 2019-11-08 -"""))
+    timex.add_argument("file", nargs="?", default="-", help="UTF-8 text file, or - for stdin (default)")
+    timex.add_argument("--reference-date", type=_date, help="publication day relative expressions resolve against (without it they get no value)")
+    timex.set_defaults(func=cmd_timex)
 
     serve = sub.add_parser("serve-sample", help="serve the bundled sample news site on 127.0.0.1")
     serve.add_argument("--port", type=int, default=0)
