@@ -58,11 +58,11 @@ def news_ingest():
 
     @task
     def fetch(batch: dict, **context) -> dict:
-        return pipeline.fetch_stage(_run(context), batch["index"], batch["candidates"])
+        return pipeline.fetch_stage(_run(context), batch["index"], batch["candidates"], warc=batch.get("warc"), source=batch.get("source"))
 
     @task
     def extract(fetched: dict, **context) -> dict:
-        return pipeline.extract_stage(_run(context), fetched["batch"], fetched["warc"])
+        return pipeline.extract_stage(_run(context), fetched["batch"], fetched["warc"], source=fetched.get("source"))
 
     @task
     def enrich(extracted: dict, **context) -> dict:

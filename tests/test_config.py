@@ -30,7 +30,7 @@ def test_valid_sources_parse_with_defaults():
         ("sources:\n  - name: a\n    feedz: [http://x/y]\n", "<sources>:3: unknown key 'feedz'"),
         ("sources:\n  - name: a\n    feeds: [ftp://x/y]\n", "<sources>:3: a.feeds entry 'ftp://x/y' is not an http(s) URL"),
         ("sources:\n  - name: a\n    feeds: [http://x/y]\n    timezone: Mars/Base\n", "<sources>:4: a.timezone 'Mars/Base' is not an IANA zone"),
-        ("sources:\n  - name: a\n", "needs at least one of 'feeds' or 'sitemaps'"),
+        ("sources:\n  - name: a\n", "needs at least one of 'feeds', 'sitemaps' or 'warcs'"),
         ("sources:\n  - feeds: [http://x/y]\n", "<sources>:2: sources[0] has no 'name'"),
         ("sources:\n  - {name: a, feeds: [http://x]}\n  - {name: a, feeds: [http://y]}\n", "<sources>:3: duplicate source name 'a'"),
         ("sources:\n  - name: a\n    feeds: [http://x/y]\n    politeness: {min_delay_seconds: fast}\n", "<sources>:4: a.politeness.min_delay_seconds must be a number"),

@@ -18,13 +18,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from newslake.config import Settings
-from newslake.errors import NewslakeError
+from newslake.errors import ConfigError, NewslakeError
 
 console = Console(stderr=True)
 EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit 2) that point at --help instead of dumping usage."""
+
+    def error(self, message: str):  # type: ignore[override]
+        console.print(f"[red]{self.prog}: error:[/] {escape(message)} (see `{self.prog} --help`)", highlight=False, soft_wrap=True)
+        sys.exit(EXIT_USAGE)
 
 
 def _date(value: str) -> dt.date:
@@ -64,6 +73,8 @@ def airflow_env(home: Path, dags_folder: Path, extra: dict[str, str]) -> dict[st
             "NO_PROXY": "127.0.0.1,localhost",
         }
     )
+    # the embedded run fetches the loopback sample site, which the SSRF guard refuses by default
+    env.setdefault("NEWSLAKE_ALLOWED_PRIVATE_NETWORKS", "127.0.0.0/8")
     env.update(extra)
     return env
 
@@ -107,6 +118,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         expected = len(site.articles_published_between(*_day_interval(day)))
     settings = Settings.load(env={**os.environ, "NEWSLAKE_LAKE_ROOT": lake_root})
     print_summary(settings, day, expected)
+    refresh_sql_access(settings)
     return 0
 
 
@@ -149,7 +161,20 @@ def print_summary(settings: Settings, day: dt.date, expected: int | None = None)
 
 # --------------------------------------------------------------------------- run (no scheduler)
 def cmd_run(args: argparse.Namespace) -> int:
-    from newslake.pipeline import RunContext, run_interval
+    from newslake.pipeline import run_interval
+
+    return _each_day(args, run_interval, "cli", "ingesting days")
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from newslake.pipeline import reprocess_interval
+
+    return _each_day(args, reprocess_interval, "reprocess", "reprocessing days from raw WARCs")
+
+
+def _each_day(args: argparse.Namespace, run_day, run_prefix: str, label: str) -> int:
+    """Run `run_day(RunContext)` for every UTC day of --from..--to, with a progress bar."""
+    from newslake.pipeline import RunContext
 
     settings = Settings.load(args.config)
     overrides = {}
@@ -167,12 +192,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
     with Progress(console=console) as progress:
-        task = progress.add_task("ingesting days", total=len(days))
+        task = progress.add_task(label, total=len(days))
         for day in days:
-            ctx = RunContext.create(settings, *_day_interval(day), run_id=f"cli_{day.isoformat()}")
-            counts = run_interval(ctx)
+            ctx = RunContext.create(settings, *_day_interval(day), run_id=f"{run_prefix}_{day.isoformat()}")
+            counts = run_day(ctx)
             console.print(f"{day}: {counts['articles']} articles, {counts['entities']} entity mentions, {counts['failures']} failures")
             progress.advance(task)
+    refresh_sql_access(settings)
     return 0
 
 
@@ -296,29 +322,132 @@ def cmd_timex(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- sql
+def _lake_settings(args: argparse.Namespace) -> Settings:
+    """Settings from --config, with --lake / --sources overrides when the subcommand has them."""
+    import dataclasses
+
+    settings = Settings.load(getattr(args, "config", None))
+    overrides = {k: v for k, v in (("lake_root", getattr(args, "lake", None)), ("sources_file", getattr(args, "sources", None))) if v}
+    return dataclasses.replace(settings, **overrides) if overrides else settings
+
+
+def refresh_sql_access(settings: Settings) -> None:
+    """Rewrite `newslake.sql` / `newslake.duckdb` beside a local lake after a write (BI file lists)."""
+    from newslake.query import write_sql_access
+    from newslake.storage import LakeLocation
+
+    if not LakeLocation.from_settings(settings.lake_root, settings.storage_options).is_local:
+        return
+    try:
+        write_sql_access(settings)
+    except NewslakeError as exc:
+        logging.getLogger(__name__).warning("SQL views not refreshed: %s", exc)
+
+
 def cmd_sql(args: argparse.Namespace) -> int:
+    import csv
+
     from newslake.query import connect
+    from newslake.schemas import TABLES
 
-    settings = Settings.load(args.config)
-    if args.lake:
-        import dataclasses
-
-        settings = dataclasses.replace(settings, lake_root=args.lake)
+    settings = _lake_settings(args)
+    query = args.query
+    if not query:  # no query: list the views and their row counts
+        query = " UNION ALL ".join(f"SELECT '{name}' AS view, count(*) AS rows, {len(TABLES[name])} AS columns FROM \"{name}\"" for name in TABLES)
     with connect(settings) as con:
         try:
-            result = con.execute(args.query)
+            result = con.execute(query)
         except Exception as exc:  # duckdb raises many error types; all are user input problems here
             raise NewslakeError(f"query failed: {str(exc).splitlines()[0]}") from None
         columns = [d[0] for d in result.description or []]
         rows = result.fetchall()
-    table = Table()
-    for column in columns:
-        table.add_column(column)
-    for row in rows[: args.limit]:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    Console().print(table)
-    if len(rows) > args.limit:
-        console.print(f"({len(rows)} rows, {args.limit} shown; use --limit)")
+    shown = rows if args.limit <= 0 else rows[: args.limit]
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(shown)
+    elif args.format == "json":
+        for row in shown:
+            sys.stdout.write(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False) + "\n")
+    elif args.format == "markdown":
+        print("| " + " | ".join(columns) + " |")
+        print("|" + "---|" * len(columns))
+        for row in shown:
+            print("| " + " | ".join("" if v is None else str(v).replace("|", "\\|") for v in row) + " |")
+    else:
+        table = Table()
+        for column in columns:
+            table.add_column(column)
+        for row in shown:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        Console().print(table)
+    if len(rows) > len(shown):
+        console.print(f"({len(rows)} rows, {len(shown)} shown; use --limit 0 for all)")
+    return 0
+
+
+def cmd_views(args: argparse.Namespace) -> int:
+    from newslake.query import write_sql_access
+
+    settings = _lake_settings(args)
+    with console.status("reading Delta logs and writing views"):
+        sql_path, db_path = write_sql_access(settings, args.out)
+    console.print(f"views written: {db_path} (DuckDB file) and {sql_path} (SQL script)")
+    return 0
+
+
+# --------------------------------------------------------------------------- report
+def cmd_report(args: argparse.Namespace) -> int:
+    from newslake.report import write_report
+
+    settings = _lake_settings(args)
+    with console.status("building the report"):
+        path = write_report(settings, args.date, args.out)
+    console.print(f"report written: {path}")
+    return 0
+
+
+# --------------------------------------------------------------------------- doctor
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from newslake.doctor import run_checks
+
+    settings = _lake_settings(args)
+    env = dict(os.environ)
+    if args.airflow_home:
+        env["AIRFLOW_HOME"] = str(Path(args.airflow_home).resolve())
+    out = Console()
+
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("checking", total=5)
+
+        def show(check) -> None:
+            mark = "[green]✓[/]" if check.ok else "[red]✗[/]"
+            out.print(f"{mark} [bold]{check.name}[/]: {check.detail}", highlight=False)
+            if not check.ok and check.fix:
+                out.print(f"    fix: {check.fix}", highlight=False)
+            progress.advance(task)
+
+        checks = run_checks(settings, env, on_done=show)
+    failed = [c for c in checks if not c.ok]
+    out.print(f"{len(checks) - len(failed)} of {len(checks)} checks passed" if failed else "all checks passed")
+    return 1 if failed else 0
+
+
+# --------------------------------------------------------------------------- schema docs
+def cmd_schema_docs(args: argparse.Namespace) -> int:
+    from newslake import schema_docs
+
+    path = Path(args.out) if args.out else schema_docs.DOCS_PATH
+    if args.check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != schema_docs.render():
+            console.print(f"{path} is out of date: run `newslake schema-docs`")
+            return 1
+        console.print(f"{path} is up to date")
+        return 0
+    console.print(f"schema reference written: {schema_docs.write(path)}")
     return 0
 
 
@@ -340,7 +469,7 @@ def cmd_serve_sample(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     formatter = argparse.RawDescriptionHelpFormatter
-    parser = argparse.ArgumentParser(prog="newslake", description="News data lake on Apache Airflow 3.", formatter_class=formatter)
+    parser = _Parser(prog="newslake", description="News data lake on Apache Airflow 3.", formatter_class=formatter)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress of every stage")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -367,6 +496,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", help="settings YAML (default: $NEWSLAKE_CONFIG)")
     run.set_defaults(func=cmd_run)
 
+    reprocess = sub.add_parser("reprocess", help="rebuild days from the raw WARC layer (no network)", formatter_class=formatter,
+                               epilog=textwrap.dedent("""\
+                                   examples:
+                                     newslake reprocess --from 2025-03-03 --to 2025-03-16 --sources sources.yaml
+                                   Re-extracts every article of those days from the responses stored under lake/raw,
+                                   with the current extractor; ids stay the same, extractor_version records the change."""))
+    reprocess.add_argument("--from", dest="from_date", type=_date, required=True, help="first UTC day")
+    reprocess.add_argument("--to", dest="to_date", type=_date, required=True, help="last UTC day (inclusive)")
+    reprocess.add_argument("--sources", help="sources YAML (for source time zones; default: settings sources_file)")
+    reprocess.add_argument("--lake", help="lake root (default: settings lake_root)")
+    reprocess.add_argument("--config", help="settings YAML (default: $NEWSLAKE_CONFIG)")
+    reprocess.set_defaults(func=cmd_reprocess)
+
     extract = sub.add_parser("extract", help="extract + enrich local HTML files, print JSON", formatter_class=formatter,
                              epilog=textwrap.dedent("""\
                                  examples:
@@ -382,15 +524,66 @@ def build_parser() -> argparse.ArgumentParser:
     extract.set_defaults(func=cmd_extract)
 
     sql = sub.add_parser("sql", help="run a DuckDB query over the lake tables", formatter_class=formatter,
+                         description="Run one DuckDB SQL query over views of every lake table (read through the Delta log).",
                          epilog=textwrap.dedent("""\
+                             views: articles, entities, places, mentioned_dates, failures, source_daily, entity_daily, place_daily
                              examples:
+                               newslake sql                                   # list the views and their row counts
                                newslake sql "select source, count(*) from articles group by source"
-                               newslake sql "select canonical, count(*) n from entities where label='PERSON' group by 1 order by n desc limit 5\""""))
-    sql.add_argument("query")
+                               newslake sql "select canonical, count(*) n from entities where label='PERSON' group by 1 order by n desc limit 5"
+                               newslake sql --format csv --limit 0 "select * from source_daily" > source_daily.csv
+                             more queries: docs/queries.md"""))
+    sql.add_argument("query", nargs="?", help="SQL (DuckDB dialect); omit to list the views")
     sql.add_argument("--lake", help="lake root (default: settings lake_root)")
-    sql.add_argument("--limit", type=int, default=50, help="rows to print (default 50)")
+    sql.add_argument("--limit", type=int, default=50, help="rows to print (default 50; 0 = all)")
+    sql.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table", help="output format (default table)")
     sql.add_argument("--config", help="settings YAML")
     sql.set_defaults(func=cmd_sql)
+
+    views = sub.add_parser("views", help="write newslake.duckdb + newslake.sql (views for BI tools)", formatter_class=formatter,
+                           description="Write a DuckDB file and a SQL script defining one view per lake table, for Superset, Metabase,\n"
+                                       "DBeaver or the duckdb CLI. Views read the current Delta file list: re-run after writes\n"
+                                       "(`newslake run` and the DAGs do it for you).",
+                           epilog=textwrap.dedent("""\
+                               examples:
+                                 newslake views --lake ./lake            # writes ./lake/newslake.duckdb and ./lake/newslake.sql
+                                 duckdb ./lake/newslake.duckdb -c "select count(*) from articles\""""))
+    views.add_argument("--lake", help="lake root (default: settings lake_root)")
+    views.add_argument("--out", help="folder for the two files (default: the lake root; required for s3:// lakes unless cwd)")
+    views.add_argument("--config", help="settings YAML")
+    views.set_defaults(func=cmd_views)
+
+    report = sub.add_parser("report", help="write the daily HTML report (charts, self-contained)", formatter_class=formatter,
+                            epilog=textwrap.dedent("""\
+                                examples:
+                                  newslake report                                  # latest day in the lake -> <lake>/reports/<day>.html
+                                  newslake report --date 2025-03-10 --out report.html --lake /tmp/x/lake"""))
+    report.add_argument("--date", type=_date, help="UTC day (default: the latest day with articles)")
+    report.add_argument("--out", help="output path (default: <lake_root>/reports/<day>.html)")
+    report.add_argument("--lake", help="lake root (default: settings lake_root)")
+    report.add_argument("--config", help="settings YAML")
+    report.set_defaults(func=cmd_report)
+
+    doctor = sub.add_parser("doctor", help="check the setup: Airflow DB, spaCy model, lake, sources, feeds", formatter_class=formatter,
+                            epilog=textwrap.dedent("""\
+                                Prints one ✓/✗ line per check, with a fix for each ✗; exit code 0 when all pass, 1 otherwise.
+                                examples:
+                                  newslake doctor
+                                  newslake doctor --airflow-home .newslake/airflow --lake ./lake --sources sources.yaml"""))
+    doctor.add_argument("--airflow-home", help="AIRFLOW_HOME to check (default: $AIRFLOW_HOME)")
+    doctor.add_argument("--lake", help="lake root (default: settings lake_root)")
+    doctor.add_argument("--sources", help="sources YAML (default: settings sources_file)")
+    doctor.add_argument("--config", help="settings YAML")
+    doctor.set_defaults(func=cmd_doctor)
+
+    schema_docs = sub.add_parser("schema-docs", help="regenerate docs/schema.md from the schema module", formatter_class=formatter,
+                                 epilog=textwrap.dedent("""\
+                                     examples:
+                                       newslake schema-docs            # rewrite docs/schema.md
+                                       newslake schema-docs --check    # exit 1 when docs/schema.md is out of date"""))
+    schema_docs.add_argument("--out", help="output path (default: docs/schema.md of the repo)")
+    schema_docs.add_argument("--check", action="store_true", help="compare instead of writing")
+    schema_docs.set_defaults(func=cmd_schema_docs)
 
     entities = sub.add_parser("entities", help="named entities of plain text, as JSON Lines", formatter_class=formatter,
                               epilog=textwrap.dedent("""\
@@ -410,20 +603,30 @@ def build_parser() -> argparse.ArgumentParser:
     timex.add_argument("--reference-date", type=_date, help="publication day relative expressions resolve against (without it they get no value)")
     timex.set_defaults(func=cmd_timex)
 
-    serve = sub.add_parser("serve-sample", help="serve the bundled sample news site on 127.0.0.1")
-    serve.add_argument("--port", type=int, default=0)
+    serve = sub.add_parser("serve-sample", help="serve the bundled sample news site on 127.0.0.1", formatter_class=formatter,
+                           epilog=textwrap.dedent("""\
+                               examples:
+                                 newslake serve-sample                 # prints a sources.yaml for the site; Ctrl-C to stop
+                                 newslake serve-sample --port 8800"""))
+    serve.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     serve.set_defaults(func=cmd_serve_sample)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # bad arguments (already reported in one line), --help
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
     except NewslakeError as exc:
-        console.print(f"[red]newslake: error:[/] {exc}", highlight=False)
+        message = str(exc)
+        if isinstance(exc, ConfigError):
+            message = " ".join(message.split())  # one line, whatever the YAML parser said
+        console.print(f"[red]newslake: error:[/] {escape(message)}", highlight=False, soft_wrap=True)
         return EXIT_USAGE
 
 

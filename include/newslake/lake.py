@@ -81,8 +81,8 @@ def read_table(location: LakeLocation, name: str, partition_date: dt.date | None
         schema = TABLES[name]
         empty = schema.empty_table()
         return empty.select(list(columns)) if columns else empty
-    partitions = [(PARTITION_COLUMN, "=", partition_date.isoformat())] if partition_date else None
-    return table.to_pyarrow_table(partitions=partitions, columns=list(columns) if columns else None)
+    partitions = [(PARTITION_COLUMN, "=", partition_date)] if partition_date else None
+    return table.to_pyarrow_table(filters=partitions, columns=list(columns) if columns else None)
 
 
 def arrow_dataset(location: LakeLocation, name: str):
@@ -91,3 +91,22 @@ def arrow_dataset(location: LakeLocation, name: str):
     if table is None:
         raise LakeError(f"table '{name}' does not exist under {location.root}; run the pipeline first (newslake demo)")
     return table.to_pyarrow_dataset()
+
+
+def maintain(location: LakeLocation, retention_hours: int = 168) -> dict[str, dict]:
+    """Compact small files and vacuum files no version younger than `retention_hours` needs.
+
+    Daily slices written batch by batch leave many small Parquet files; `optimize.compact`
+    rewrites each partition into few large ones (a new commit, readers unaffected). `vacuum`
+    then deletes files the log no longer references once they are older than the retention,
+    so time travel and slow readers keep working within that window.
+    """
+    report = {}
+    for name in TABLES:
+        table = open_table(location, name)
+        if table is None:
+            continue
+        compacted = table.optimize.compact(writer_properties=WRITER_PROPERTIES)
+        removed = table.vacuum(retention_hours=retention_hours, enforce_retention_duration=False, dry_run=False)
+        report[name] = {"files_added": compacted.get("numFilesAdded", 0), "files_removed": compacted.get("numFilesRemoved", 0), "vacuumed": len(removed)}
+    return report

@@ -22,14 +22,17 @@ from collections import Counter
 from collections.abc import Sequence
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from pyarrow import fs as pafs
 
 from newslake import lake
 from newslake.config import Settings, Source, load_sources
 from newslake.discover import discover
 from newslake.errors import ExtractError, ValidationError
 from newslake.fetch import PoliteFetcher
-from newslake.raw import read_warc_file, write_warc
+from newslake.fetch import HTML_TYPES
+from newslake.raw import iter_warc_file, open_warc_location, read_warc_file, write_warc
 from newslake.schemas import Article, Candidate, Failure, FetchedPage, article_row, entity_rows, failure_row, mentioned_date_row, place_row
 from newslake.storage import LakeLocation
 from newslake.urls import article_id, canonical_url
@@ -151,12 +154,21 @@ def discover_stage(ctx: RunContext) -> dict:
     size = ctx.settings.batch_size
     candidates = [_candidate_to_dict(c) for c in result.candidates]
     batches = [{"index": i // size, "candidates": candidates[i : i + size]} for i in range(0, len(candidates), size)]
+    # WARC sources: one batch per file, read by extract (the same path as reprocessing)
+    for source in ctx.sources:
+        for uri in source.warcs:
+            batches.append({"index": len(batches), "candidates": [], "warc": uri, "source": source.name})
     log.info("interval %s: %d candidates in %d batches (%d entries listed)", ctx.partition_date, len(candidates), len(batches), result.listed)
     return {"batches": batches, "candidates": len(candidates), "listed": result.listed, "failures": failures_path}
 
 
-def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict]) -> dict:
-    """Fetch one batch; store responses as WARC; return the WARC path and staged failures."""
+def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict], warc: str | None = None, source: str | None = None) -> dict:
+    """Fetch one batch; store responses as WARC; return the WARC path and staged failures.
+
+    A WARC-source batch (`warc` given) needs no network: it is handed on to extract as is.
+    """
+    if warc:
+        return {"batch": batch_index, "warc": warc, "source": source, "fetched": None, "failures": None}
     items = [_candidate_from_dict(d) for d in candidates]
     with _fetcher(ctx) as fetcher:
         pages, failures = fetcher.fetch_many(items, lambda name: ctx.source(name).politeness)
@@ -179,9 +191,11 @@ def build_article(ctx: RunContext, page: FetchedPage) -> Article | None:
     an undated listing whose page date falls outside the interval is left to that day's run.
     """
     from newslake.extract import EXTRACTOR_VERSION, extract_page
+    from newslake.fetch import page_text
 
     source = ctx.source(page.source) if page.source else None
-    extracted = extract_page(page.body, page.final_url, source_timezone=source.timezone if source else None)
+    # decoded here, not by the extractor: a page declaring UTF-8 but sent as cp1252 is common
+    extracted = extract_page(page_text(page), page.final_url, source_timezone=source.timezone if source else None)
     published = extracted.published
     article = Article(
         article_id=article_id(page.url),
@@ -207,26 +221,44 @@ def build_article(ctx: RunContext, page: FetchedPage) -> Article | None:
         article.published_date_local = published.date_local
         article.date_precision = published.precision
         article.date_source = published.source
-    elif page.listed_at is not None:
-        article.published_at = page.listed_at
-        article.published_at_original = page.listed_at.isoformat()
-        article.published_date_local = page.listed_at.date()
+    elif page.listed_at is not None or page.found_in.startswith(WARC_ORIGIN):
+        # an undated page takes its listing's date; a page from a WARC archive its capture time
+        listed = page.listed_at or page.fetched_at
+        article.published_at = listed
+        article.published_at_original = listed.isoformat()
+        article.published_date_local = listed.date()
         article.date_precision = "time"
-        article.date_source = "sitemap" if "sitemap" in page.found_in.lower() else "feed"
+        article.date_source = "warc-date" if page.listed_at is None else "sitemap" if "sitemap" in page.found_in.lower() else "feed"
     when = article.published_at
     if when is not None and not (ctx.interval_start <= when < ctx.interval_end) and page.listed_at is None:
         return None
     return article
 
 
-def extract_stage(ctx: RunContext, batch_index: int, warc_path: str | None) -> dict:
-    """Extract the pages of one fetched batch; stage article rows and failures."""
+WARC_ORIGIN = "warc:"  # `FetchedPage.found_in` prefix of pages read from a WARC source
+
+
+def _warc_pages(ctx: RunContext, warc_path: str, source: str | None):
+    """Pages of a WARC: newslake's own raw files as stored, or a WARC source's HTML responses."""
+    filesystem, _ = ctx.location.filesystem()
+    if source is None:
+        yield from read_warc_file(filesystem, warc_path)
+        return
+    warc_fs, path = open_warc_location(warc_path, filesystem)
+    for page in iter_warc_file(warc_fs, path):
+        content_type = next((v for k, v in page.headers.items() if k.lower() == "content-type"), "")
+        if page.http_status == 200 and content_type.split(";")[0].strip().lower() in HTML_TYPES:
+            page.source, page.found_in, page.listed_at = source, WARC_ORIGIN + warc_path, None
+            yield page
+
+
+def extract_stage(ctx: RunContext, batch_index: int, warc_path: str | None, source: str | None = None) -> dict:
+    """Extract the pages of one fetched batch (or of a WARC source's file); stage rows and failures."""
     if not warc_path:
         return {"batch": batch_index, "articles": None, "extracted": 0, "failures": None}
-    filesystem, _ = ctx.location.filesystem()
     rows, failures, elsewhere = [], [], 0
     stats: Counter = Counter()
-    for page in read_warc_file(filesystem, warc_path):
+    for page in _warc_pages(ctx, warc_path, source):
         try:
             article = build_article(ctx, page)
         except ExtractError as exc:
@@ -294,13 +326,24 @@ def enrich_stage(ctx: RunContext, batch_index: int, articles_path: str | None) -
 
 
 def _dedupe(articles: pa.Table) -> tuple[pa.Table, dict[str, int]]:
-    """Keep the first row per article_id; return the rows and the number dropped per source."""
+    """Keep one row per article_id and per final URL; return the rows and the number dropped per source.
+
+    Two listed URLs that redirect to one page (feed tracking links, short links) are one article:
+    the row listed under the page's own URL wins, else the first.
+    """
+    ids, urls, sources = (articles.column(c).to_pylist() for c in ("article_id", "url", "source"))
+    pages = [canonical_url(f) if f else u for f, u in zip(articles.column("final_url").to_pylist(), urls)]
+    preferred: dict[str, int] = {}
+    for i, (url, page) in enumerate(zip(urls, pages)):
+        if page not in preferred or (url == page and urls[preferred[page]] != page):
+            preferred[page] = i
     seen: set[str] = set()
     keep: list[bool] = []
     dropped: Counter = Counter()
-    for value, source in zip(articles.column("article_id").to_pylist(), articles.column("source").to_pylist()):
-        keep.append(value not in seen)
-        dropped[source] += value in seen
+    for i, (value, page, source) in enumerate(zip(ids, pages, sources)):
+        duplicate = value in seen or preferred[page] != i
+        keep.append(not duplicate)
+        dropped[source] += duplicate
         seen.add(value)
     return articles.filter(pa.array(keep, pa.bool_())), {k: v for k, v in dropped.items() if v}
 
@@ -316,6 +359,9 @@ def write_stage(ctx: RunContext) -> dict:
     retried write task finds the same inputs.
     """
     articles, duplicates = _dedupe(_read_staged(ctx, _staged_files(ctx, "enriched"), "articles"))
+    articles, elsewhere = _drop_claimed_elsewhere(ctx, articles)
+    for source, n in elsewhere.items():
+        duplicates[source] = duplicates.get(source, 0) + n
     kept = set(articles.column("article_id").to_pylist())
     tables = {"articles": articles}
     for name in CHILD_TABLES:
@@ -327,6 +373,27 @@ def write_stage(ctx: RunContext) -> dict:
     _clear_staging(ctx)
     log.info("slice %s written: %s", ctx.partition_date, counts)
     return counts
+
+
+def _drop_claimed_elsewhere(ctx: RunContext, articles: pa.Table) -> tuple[pa.Table, dict[str, int]]:
+    """Exactly once across days: drop articles another day's slice already holds.
+
+    An article can be listed again on a later day (a feed re-dates it, a backfill overlaps);
+    the slice that holds it first keeps it. Re-running that slice keeps it too, because its own
+    slice is excluded from the check.
+    """
+    table = lake.open_table(ctx.location, "articles")
+    ids = articles.column("article_id").to_pylist()
+    if table is None or not ids:
+        return articles, {}
+    claimed_filter = pc.field("article_id").isin(ids) & (pc.field("partition_date") != pa.scalar(ctx.partition_date, pa.date32()))
+    claimed = set(table.to_pyarrow_dataset().to_table(columns=["article_id"], filter=claimed_filter).column("article_id").to_pylist())
+    if not claimed:
+        return articles, {}
+    keep = [i not in claimed for i in ids]
+    dropped = Counter(s for s, k in zip(articles.column("source").to_pylist(), keep, strict=True) if not k)
+    log.info("slice %s: %d articles already in another day's slice, not written twice", ctx.partition_date, len(claimed))
+    return articles.filter(pa.array(keep, pa.bool_())), dict(dropped)
 
 
 def _dedupe_rows(table: pa.Table, kept_ids: set[str]) -> pa.Table:
@@ -397,13 +464,67 @@ def validate_stage(ctx: RunContext, candidates: int) -> dict:
     return report
 
 
+# --------------------------------------------------------------------------- reprocessing
+RAW_SUFFIX = ".warc.gz"
+
+
+def _raw_files_by_run(ctx: RunContext) -> dict[str, list[pafs.FileInfo]]:
+    """The lake's raw WARC files of this partition date, grouped by the ingest run that fetched them."""
+    filesystem, root = ctx.location.filesystem()
+    infos = filesystem.get_file_info(pafs.FileSelector(f"{root}/raw", recursive=True, allow_not_found=True))
+    prefix = f"{ctx.partition_date.isoformat()}__"
+    by_run: dict[str, list[pafs.FileInfo]] = {}
+    for info in infos:
+        if info.is_file and info.base_name.startswith(prefix) and info.base_name.endswith(RAW_SUFFIX):
+            run_key = info.base_name[: -len("-00000" + RAW_SUFFIX)]
+            by_run.setdefault(run_key, []).append(info)
+    return by_run
+
+
+def plan_reprocess(ctx: RunContext) -> list[dict]:
+    """Batches that rebuild the day's slice from the raw WARCs of its latest ingest run (no network).
+
+    What cannot be recomputed from responses (discovery and fetch failures, listing counts) is
+    carried over from the current slice.
+    """
+    from newslake.errors import NewslakeError
+
+    _clear_staging(ctx)
+    by_run = _raw_files_by_run(ctx)
+    if not by_run:
+        raise NewslakeError(f"no raw WARC files for {ctx.partition_date} under {ctx.location.uri('raw')}: that day was never fetched into this lake")
+    latest = max(by_run, key=lambda key: max(info.mtime for info in by_run[key]))
+    carried = lake.read_table(ctx.location, "failures", ctx.partition_date)
+    carried = carried.filter(pc.is_in(carried.column("stage"), pa.array(["discover", "fetch"])))
+    if carried.num_rows:
+        _write_staged(ctx, ctx.staging("failures", "carried-00000.parquet"), carried)
+    stats: Counter = Counter()
+    for row in lake.read_table(ctx.location, "source_daily", ctx.partition_date).to_pylist():
+        stats[(row["source"], "listed")] += row["listed"]
+        stats[(row["source"], "fetched")] += row["fetched"]
+    _stage_stats(ctx, "carried", 0, stats)
+    files = sorted(info.path for info in by_run[latest])
+    log.info("reprocessing %s from %d raw files of run %s", ctx.partition_date, len(files), latest)
+    return [{"index": i, "warc": path} for i, path in enumerate(files)]
+
+
+def reprocess_interval(ctx: RunContext) -> dict:
+    """Rebuild the day's article/entity/... slices from raw WARCs only; same ids and values as the run."""
+    for batch in plan_reprocess(ctx):
+        extracted = extract_stage(ctx, batch["index"], batch["warc"])
+        enrich_stage(ctx, batch["index"], extracted["articles"])
+    counts = write_stage(ctx)
+    counts["validation"] = validate_stage(ctx, 0)
+    return counts
+
+
 def run_interval(ctx: RunContext) -> dict:
     """All stages in one process (CLI backfill, tests): same functions the DAG calls."""
     found = discover_stage(ctx)
     for batch in found["batches"]:
         index = batch["index"]
-        fetched = fetch_stage(ctx, index, batch["candidates"])
-        extracted = extract_stage(ctx, index, fetched["warc"])
+        fetched = fetch_stage(ctx, index, batch["candidates"], warc=batch.get("warc"), source=batch.get("source"))
+        extracted = extract_stage(ctx, index, fetched["warc"], source=fetched.get("source"))
         enrich_stage(ctx, index, extracted["articles"])
     counts = write_stage(ctx)
     counts["validation"] = validate_stage(ctx, found["candidates"])

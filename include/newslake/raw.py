@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from collections.abc import Iterator
 
 from pyarrow import fs as pafs
@@ -83,5 +84,21 @@ def read_warc(stream) -> Iterator[FetchedPage]:
 
 
 def read_warc_file(filesystem: pafs.FileSystem, path: str) -> list[FetchedPage]:
+    """All responses of one (small, newslake-written) WARC file."""
     with filesystem.open_input_stream(path) as stream:
         return list(read_warc(io.BytesIO(stream.read())))
+
+
+def iter_warc_file(filesystem: pafs.FileSystem, path: str) -> Iterator[FetchedPage]:
+    """Stream the responses of a WARC file of any size (e.g. a 1 GB CC-NEWS file)."""
+    with filesystem.open_input_stream(path, compression=None) as stream:
+        yield from read_warc(stream)
+
+
+def open_warc_location(uri: str, lake_filesystem: pafs.FileSystem | None = None) -> tuple[pafs.FileSystem, str]:
+    """Filesystem and path of a WARC given as a local path or an s3:// URL (the lake's store)."""
+    if uri.startswith("s3://"):
+        if lake_filesystem is not None and not isinstance(lake_filesystem, pafs.LocalFileSystem):
+            return lake_filesystem, uri[len("s3://") :]
+        return pafs.FileSystem.from_uri(uri)
+    return pafs.LocalFileSystem(), os.path.abspath(uri)
