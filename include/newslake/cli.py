@@ -117,9 +117,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
             run_dag_test("news_ingest", day, env, home / "demo-airflow.log")
         expected = len(site.articles_published_between(*_day_interval(day)))
     settings = Settings.load(env={**os.environ, "NEWSLAKE_LAKE_ROOT": lake_root})
+    _rebuild_marts(settings, [day])  # what news_marts does when news_ingest's assets update
     print_summary(settings, day, expected)
     refresh_sql_access(settings)
     return 0
+
+
+def _rebuild_marts(settings: Settings, days: list[dt.date]) -> None:
+    from newslake.marts import rebuild_marts
+    from newslake.storage import LakeLocation
+
+    rebuild_marts(LakeLocation.from_settings(settings.lake_root, settings.storage_options), days)
 
 
 def print_summary(settings: Settings, day: dt.date, expected: int | None = None) -> None:
@@ -196,6 +204,7 @@ def _each_day(args: argparse.Namespace, run_day, run_prefix: str, label: str) ->
         for day in days:
             ctx = RunContext.create(settings, *_day_interval(day), run_id=f"{run_prefix}_{day.isoformat()}")
             counts = run_day(ctx)
+            _rebuild_marts(settings, [day])
             console.print(f"{day}: {counts['articles']} articles, {counts['entities']} entity mentions, {counts['failures']} failures")
             progress.advance(task)
     refresh_sql_access(settings)
@@ -333,15 +342,9 @@ def _lake_settings(args: argparse.Namespace) -> Settings:
 
 def refresh_sql_access(settings: Settings) -> None:
     """Rewrite `newslake.sql` / `newslake.duckdb` beside a local lake after a write (BI file lists)."""
-    from newslake.query import write_sql_access
-    from newslake.storage import LakeLocation
+    from newslake.query import refresh_sql_access as refresh
 
-    if not LakeLocation.from_settings(settings.lake_root, settings.storage_options).is_local:
-        return
-    try:
-        write_sql_access(settings)
-    except NewslakeError as exc:
-        logging.getLogger(__name__).warning("SQL views not refreshed: %s", exc)
+    refresh(settings)
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
