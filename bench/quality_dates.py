@@ -42,9 +42,9 @@ def htmldate_day(html: bytes, url: str, **options) -> tuple[dt.date | None, str]
 
 
 def run(fn: Callable[[bytes, str], tuple[dt.date | None, str]], pages: dict) -> tuple[dict, float]:
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: pages/s stays comparable on a busy machine
     found = {name: fn(html, url) for name, (html, url, _) in pages.items()}
-    return found, len(pages) / (time.perf_counter() - started)
+    return found, len(pages) / (time.process_time() - started)
 
 
 def metrics(found: dict, pages: dict) -> dict[str, float]:

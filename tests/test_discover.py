@@ -1,13 +1,18 @@
+import dataclasses
 import datetime as dt
+import gzip
+
+import pytest
 
 from newslake.config import Politeness, Settings, Source
-from newslake.discover import discover, parse_feed, parse_sitemap, parse_date
+from newslake.discover import ListedEntry, _plausible, discover, parse_date, parse_feed, parse_sitemap
 from newslake.fetch import PoliteFetcher
 from tests.localserver import LocalServer, Reply
 
 UTC = dt.timezone.utc
 START = dt.datetime(2025, 3, 7, tzinfo=UTC)
 END = START + dt.timedelta(days=1)
+LOOPBACK = Settings(allowed_private_networks="127.0.0.1/32")
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
 <item><link>http://h/a</link><pubDate>Fri, 07 Mar 2025 10:00:00 +0000</pubDate></item>
@@ -50,11 +55,31 @@ def test_naive_dates_use_the_source_time_zone():
     assert parse_date("not a date") is None and parse_date("0001-01-01") is None
 
 
-def test_xml_entities_are_not_expanded():
+def test_absurd_rss_years_are_not_read_as_this_century():
+    assert parse_date("Mon, 01 Jan 0001 00:00:00 +0000") is None
+    assert parse_date("Fri, 07 Mar 25 10:00:00 +0000") == dt.datetime(2025, 3, 7, 10, tzinfo=UTC)  # RFC 822 two-digit year
+
+
+def test_xml_declaring_entities_is_refused_not_expanded():
     bomb = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY xxe SYSTEM "file:///etc/passwd">]>
 <rss><channel><item><link>http://h/&b;&xxe;</link></item></channel></rss>"""
-    entries = parse_feed(bomb)
-    assert all("aaaaaaaaaa" not in e.url and "root:" not in e.url for e in entries)
+    with pytest.raises(ValueError, match="declares XML entities"):
+        parse_feed(bomb)
+
+
+def test_gzip_sitemap_is_decompressed_with_a_cap():
+    packed = gzip.compress(SITEMAP)
+    assert [e.url for e in parse_sitemap(packed)] == ["http://h/e", "http://h/f"]
+    bomb = gzip.compress(b"<urlset>" + b" " * 5_000_000 + b"</urlset>")
+    with pytest.raises(ValueError, match="exceeds 100000 bytes"):
+        parse_sitemap(bomb, max_bytes=100_000)
+
+
+def test_future_listing_dates_count_as_missing():
+    now = dt.datetime(2025, 3, 7, tzinfo=UTC)
+    entry = ListedEntry("http://h/a", dt.datetime(2099, 1, 1, tzinfo=UTC))
+    assert _plausible(entry, now).listed_at is None
+    assert _plausible(ListedEntry("http://h/a", START), now).listed_at == START
 
 
 def test_discover_filters_by_interval_follows_sitemap_index_and_dedupes(tmp_path):
@@ -75,7 +100,7 @@ def test_discover_filters_by_interval_follows_sitemap_index_and_dedupes(tmp_path
             }
         )
         source = Source(name="s", feeds=(server.base + "/feed.xml",), sitemaps=(server.base + "/index.xml",), politeness=Politeness(0.0))
-        with PoliteFetcher(Settings()) as fetcher:
+        with PoliteFetcher(LOOPBACK) as fetcher:
             result = discover([source], fetcher, START, END)
         assert server.hits("/sm-old.xml") == 0
     urls = [c.url.removeprefix(server.base) for c in result.candidates]
@@ -86,7 +111,7 @@ def test_discover_filters_by_interval_follows_sitemap_index_and_dedupes(tmp_path
 def test_unreachable_feed_becomes_a_failure_not_an_exception():
     with LocalServer({"/robots.txt": Reply(404, b""), "/bad.xml": Reply(200, b"<rss><unclosed>", {"Content-Type": "application/xml"})}) as server:
         source = Source(name="s", feeds=(server.base + "/missing.xml", server.base + "/bad.xml"), politeness=Politeness(0.0))
-        with PoliteFetcher(Settings(max_retries=0)) as fetcher:
+        with PoliteFetcher(dataclasses.replace(LOOPBACK, max_retries=0)) as fetcher:
             result = discover([source], fetcher, START, END)
     assert result.candidates == []
     assert [(f.stage, f.reason.split(":")[0]) for f in result.failures] == [("discover", "HTTP 404"), ("discover", "unreadable listing")]

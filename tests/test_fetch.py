@@ -5,11 +5,13 @@ import pytest
 
 from newslake.config import Politeness, Settings
 from newslake.errors import FetchError
-from newslake.fetch import HostClock, PoliteFetcher, parse_retry_after
+from newslake.fetch import HostClock, PoliteFetcher, decode_html, parse_retry_after
 from newslake.schemas import Candidate
 from tests.localserver import LocalServer, Reply
 
-FAST = Settings(backoff_base_seconds=0.01, max_backoff_seconds=2, max_retries=3, connect_timeout_seconds=2, read_timeout_seconds=2)
+FAST = Settings(
+    backoff_base_seconds=0.01, max_backoff_seconds=2, max_retries=3, connect_timeout_seconds=2, read_timeout_seconds=2, allowed_private_networks="127.0.0.1/32"
+)
 NO_DELAY = Politeness(min_delay_seconds=0.0)
 ROBOTS = Reply(200, b"User-agent: *\nDisallow: /private/\n", {"Content-Type": "text/plain"})
 
@@ -70,7 +72,7 @@ def test_body_over_limit_and_wrong_content_type_fail():
     small = dataclasses.replace(FAST, max_body_bytes=1000)
     routes = {"/robots.txt": ROBOTS, "/big": Reply(200, b"x" * 5000), "/pdf": Reply(200, b"%PDF-1.4", {"Content-Type": "application/pdf"})}
     with LocalServer(routes) as server, PoliteFetcher(small) as fetcher:
-        with pytest.raises(FetchError, match="max_body_bytes"):
+        with pytest.raises(FetchError, match="exceeds the limit of 1000"):
             fetcher.fetch(server.base + "/big", NO_DELAY)
         with pytest.raises(FetchError, match="content type 'application/pdf'"):
             fetcher.fetch(server.base + "/pdf", NO_DELAY)
@@ -114,3 +116,57 @@ def test_parse_retry_after_seconds_and_http_date():
     assert parse_retry_after("120") == 120.0
     assert parse_retry_after("Fri, 07 Mar 2025 12:00:30 GMT", now=now) == 30.0
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+def test_gzip_bomb_stops_at_the_cap_with_bounded_memory():
+    import gzip
+    import tracemalloc
+
+    bomb = gzip.compress(b" " * 100_000_000, compresslevel=9)  # ~100 KB on the wire
+    routes = {"/robots.txt": ROBOTS, "/bomb": Reply(200, bomb, {"Content-Type": "text/html", "Content-Encoding": "gzip"})}
+    capped = dataclasses.replace(FAST, max_body_bytes=1_000_000)
+    with LocalServer(routes) as server, PoliteFetcher(capped) as fetcher:
+        tracemalloc.start()
+        with pytest.raises(FetchError, match="after decompression"):
+            fetcher.fetch(server.base + "/bomb", NO_DELAY)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert peak < 10_000_000  # never near the 100 MB the bomb expands to
+
+
+def test_every_redirect_hop_is_address_checked_before_it_is_requested():
+    routes = {"/robots.txt": ROBOTS, "/go": Reply(302, b"", {"Location": "http://169.254.169.254/latest/meta-data/"})}
+    with LocalServer(routes) as server, PoliteFetcher(FAST) as fetcher:
+        with pytest.raises(FetchError, match="169.254.169.254 is link-local") as info:
+            fetcher.fetch(server.base + "/go", NO_DELAY)
+    assert info.value.http_status == 302
+
+
+def test_loopback_is_refused_unless_allow_listed():
+    with LocalServer({"/robots.txt": ROBOTS, "/a": Reply(200, b"<html>a</html>")}) as server, PoliteFetcher(Settings()) as fetcher:
+        with pytest.raises(FetchError, match="127.0.0.1 is loopback"):
+            fetcher.fetch(server.base + "/a", NO_DELAY)
+        assert server.hits("/a") == 0 and server.hits("/robots.txt") == 0
+
+
+def test_binary_served_as_html_and_empty_bodies_are_refused():
+    routes = {"/robots.txt": ROBOTS, "/img": Reply(200, b"\xff\xd8\xff\xe0" + bytes(1000)), "/empty": Reply(200, b"  \n")}
+    with LocalServer(routes) as server, PoliteFetcher(FAST) as fetcher:
+        with pytest.raises(FetchError, match=r"binary content \(JPEG image\) served as text/html"):
+            fetcher.fetch(server.base + "/img", NO_DELAY)
+        with pytest.raises(FetchError, match="empty body"):
+            fetcher.fetch(server.base + "/empty", NO_DELAY)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        ("caf\u00e9 \u20ac".encode("cp1252"), "text/html; charset=utf-8", "caf\u00e9 \u20ac"),  # wrong header
+        ("caf\u00e9 \u20ac".encode(), "text/html; charset=iso-8859-1", "caf\u00e9 \u20ac"),  # valid UTF-8 wins
+        ('<meta charset="koi8-r">\u043d\u043e\u0432\u043e\u0441\u0442\u0438'.encode("koi8-r"), "text/html", '<meta charset="koi8-r">\u043d\u043e\u0432\u043e\u0441\u0442\u0438'),
+        ("na\u00efve".encode("latin-1"), None, "na\u00efve"),  # no charset at all
+        (b"\xef\xbb\xbfbom", "text/html; charset=latin-1", "bom"),
+    ],
+)
+def test_decode_html_repairs_missing_and_wrong_charsets(body, content_type, expected):
+    assert decode_html(body, content_type) == expected

@@ -2,7 +2,11 @@
 
 import datetime as dt
 
+import pytest
+import requests
+
 from newslake.pubdate import find_published_date
+from newslake.samplesite import SampleSite
 
 UTC = dt.UTC
 
@@ -92,3 +96,90 @@ def test_absurd_dates_are_rejected():
 
 def test_undated_page_gives_none():
     assert find_published_date(page(body="<p>Nothing to see.</p>")) is None
+
+
+# --------------------------------------------------------------------------- page chrome traps
+def test_published_label_next_to_headline_beats_today_widget_and_related_list():
+    html = page(
+        body='<div class="utility">Today is Monday 17 March 2025</div>'
+        "<div><h1>Storm hits the coast</h1><div>Tom Ashdown</div>"
+        "<div>Published 3 March 2025, 09:00 &mdash; Updated 3 March 2025, 11:35</div><p>Body.</p></div>"
+        '<div class="sidebar"><h3>Related articles</h3><ul><li><a href="/a">A</a><small>4 March 2025</small></li></ul></div>'
+    )
+    found = find_published_date(html, source_timezone="Europe/London")
+    assert (found.source, found.precision) == ("text", "time")
+    assert found.published_at == dt.datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+    assert found.original == "2025-03-03T09:00:00+00:00"
+
+
+def test_written_update_date_is_never_the_publication_date():
+    html = page(body="<div><h1>Storm hits the coast</h1><p>Updated 9 May 2024 | Published 3 May 2024</p><p>Body.</p></div>")
+    assert find_published_date(html).date_local == dt.date(2024, 5, 3)
+
+
+def test_last_updated_clock_in_header_is_ignored():
+    html = page(
+        '<meta property="article:published_time" content="2025-03-03T11:45:00-05:00">',
+        '<header><div class="updated">Last updated <time datetime="2025-03-17T05:30:00-04:00">March 17</time></div></header>'
+        "<article><h1>Storm hits the coast</h1><p>Body.</p></article>",
+    )
+    assert find_published_date(html).date_local == dt.date(2025, 3, 3)
+
+
+def test_comment_dates_and_cookie_banner_are_ignored_without_markup():
+    html = page(
+        body='<div id="cookie-consent">We updated our cookie policy on 1 January 2025.</div>'
+        "<div><h1>Storm hits the coast</h1><p>By Ann Lee</p><p>Body of the story.</p></div>"
+        '<section class="comments"><div class="comment">March 4, 2024 at 12:20 a.m.</div></section>',
+    )
+    assert find_published_date(html, "https://example.org/2024/03/02/storm/").date_local == dt.date(2024, 3, 2)
+
+
+def test_copyright_year_alone_gives_no_date():
+    html = page(body="<div><h1>Storm hits the coast</h1><p>Body.</p></div><footer>&copy; 2025 Example Media</footer>")
+    assert find_published_date(html) is None
+
+
+def test_photo_caption_and_story_sentences_are_not_the_byline_date():
+    html = page(
+        body="<div><h1>Storm hits the coast</h1>"
+        '<div><img src="x.jpg"><br>FILE PHOTO: waves near the pier, January 16, 2020. REUTERS</div>'
+        "<p>January 18, 2020</p><p>Body.</p></div>"
+    )
+    assert find_published_date(html).date_local == dt.date(2020, 1, 18)
+    prose = "Oil fell to its lowest price since 6 March 2002, traders said, as demand collapsed and storage ran short " * 2
+    html = page(body=f"<div><h1>Storm hits the coast</h1><p>{prose}</p><p>By Ann Lee, 17 March 2020</p><p>Body.</p></div>")
+    assert find_published_date(html).date_local == dt.date(2020, 3, 17)
+
+
+def test_day_first_slash_date_and_byline_styled_as_nav():
+    html = page(body='<div><h1>Storm hits the coast</h1><ul class="nav meta"><li><a>22/11/2020 - 04:30</a></li></ul><p>Body.</p></div>')
+    found = find_published_date(html)
+    assert found.date_local == dt.date(2020, 11, 22)
+    assert found.precision == "time"
+
+
+# --------------------------------------------------------------------------- the bundled sample site
+@pytest.fixture(scope="module")
+def sample_pages():
+    with SampleSite() as site:
+        yield [(article, requests.get(article.url, timeout=5).text) for article in site.manifest()]
+
+
+def test_every_sample_article_gets_its_published_instant_and_local_day(sample_pages):
+    wrong = []
+    for article, html in sample_pages:
+        found = find_published_date(html, article.url, source_timezone=article.timezone)
+        if found is None or (found.published_at, found.date_local) != (article.published_at, article.published_local.date()):
+            wrong.append((article.publisher, article.url, found))
+    assert not wrong
+    assert {article.publisher for article, _ in sample_pages} >= {"harbour-herald", "meridian-times", "northgate-gazette"}
+
+
+def test_sample_pages_with_only_visible_dates_are_time_precise_text(sample_pages):
+    text_only = [(a, html) for a, html in sample_pages if "ld+json" not in html and "published_time" not in html and "<time" not in html]
+    assert text_only  # the sample site has a publisher without date markup
+    for article, html in text_only:
+        found = find_published_date(html, article.url, source_timezone=article.timezone)
+        assert (found.source, found.precision) == ("text", "time")
+        assert found.original == article.published_local.isoformat()

@@ -196,6 +196,9 @@ def _each_day(args: argparse.Namespace, run_day, run_prefix: str, label: str) ->
         settings = dataclasses.replace(settings, **overrides)
     if args.to_date < args.from_date:
         raise NewslakeError(f"--to {args.to_date} is before --from {args.from_date}")
+    from newslake.config import load_sources
+
+    load_sources(settings.sources_file)  # a bad sources file fails here: before any progress output or lake access
     days = [args.from_date + dt.timedelta(days=i) for i in range((args.to_date - args.from_date).days + 1)]
     from rich.progress import Progress
 
@@ -427,9 +430,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
         def show(check) -> None:
             mark = "[green]✓[/]" if check.ok else "[red]✗[/]"
-            out.print(f"{mark} [bold]{check.name}[/]: {check.detail}", highlight=False)
+            out.print(f"{mark} [bold]{check.name}[/]: {escape(check.detail)}", highlight=False, soft_wrap=True)
             if not check.ok and check.fix:
-                out.print(f"    fix: {check.fix}", highlight=False)
+                out.print(f"    fix: {escape(check.fix)}", highlight=False, soft_wrap=True)
             progress.advance(task)
 
         checks = run_checks(settings, env, on_done=show)

