@@ -159,6 +159,47 @@ def test_day_first_slash_date_and_byline_styled_as_nav():
     assert found.precision == "time"
 
 
+def test_embedded_video_upload_date_loses_to_the_publication_meta():
+    html = page(
+        '<meta property="article:published_time" content="2020-09-30T02:00:07-07:00">',
+        '<div class="card"><script type="application/ld+json">{"@context":"https://schema.org","@type":"VideoObject",'
+        '"name":"Watch now","uploadDate":"2020-09-29T22:40:00-07:00"}</script></div><h1>Storm hits the coast</h1>',
+    )
+    found = find_published_date(html)
+    assert (found.source, found.date_local) == ("meta", dt.date(2020, 9, 30))
+
+
+def test_video_upload_date_dates_a_page_without_other_dates():
+    html = page('<script type="application/ld+json">{"@type":"VideoObject","uploadDate":"2021-02-03T10:00:00+01:00"}</script>')
+    assert find_published_date(html).date_local == dt.date(2021, 2, 3)
+
+
+def test_solar_hijri_date_in_an_element_named_as_the_date():
+    html = page(
+        body='<div class="headerdate">امروز: دوشنبه ۱۰ تير ۱۳۹۹</div>'
+        '<div class="info"><span class="date-created">2 تير 1399 - 12:09:08 ب.ظ</span></div><p>متن خبر.</p>'
+    )
+    found = find_published_date(html)
+    assert (found.source, found.precision) == ("text", "time")
+    assert found.date_local == dt.date(2020, 6, 22)
+    html = page(body="<div><h1>Storm hits the coast</h1><p>۱۴۰۳/۱۲/۳۰</p><p>Body.</p></div>")
+    assert find_published_date(html).date_local == dt.date(2025, 3, 20)
+
+
+def test_named_date_element_skips_update_dates_and_chrome():
+    html = page(
+        body='<div class="post-date">Updated 9 May 2024</div><div class="sidebar"><span class="post-date">10 May 2024</span></div>'
+        '<div class="post-date">3 May 2024</div>'
+    )
+    assert find_published_date(html).date_local == dt.date(2024, 5, 3)
+
+
+def test_chrome_word_in_the_body_class_does_not_hide_the_byline():
+    html = "<html><body class='menu-options'><div><h1>Storm hits the coast</h1><p>By Ann Lee, March 4, 2021 at 10:30 am</p></div></body></html>"
+    found = find_published_date(html)
+    assert (found.original, found.precision) == ("2021-03-04T10:30:00", "time")  # the byline, not htmldate's day
+
+
 # --------------------------------------------------------------------------- the bundled sample site
 @pytest.fixture(scope="module")
 def sample_pages():

@@ -1,9 +1,11 @@
 """Publication date: HTML page (+ URL) -> `PublishedDate` (UTC instant + publisher's local day).
 
 Sources are tried from most to least trustworthy: JSON-LD `datePublished` of the article object,
-publication `<meta>` tags, `<time>`/`itemprop` markup inside the article header, a date labelled
-"Published"/"Posted" just after the headline, date patterns in the URL, an unlabelled date in the
-byline area, and finally htmldate's own search (copyright lines removed). Page chrome (clocks,
+publication `<meta>` tags, weaker JSON-LD dates (an embedded video's `uploadDate`), `<time>`/`itemprop`
+markup inside the article header, a date labelled "Published"/"Posted" just after the headline, date
+patterns in the URL, an unlabelled date in the byline area, a date in an element named as the date
+("post-date", "date-created"), and finally htmldate's own search (copyright lines removed). Written
+dates may use non-ASCII digits or the Solar Hijri calendar ("2 تیر 1399"). Page chrome (clocks,
 "last updated", copyright lines, related-article lists, comments, cookie banners) is never a
 candidate, nor is a date introduced by "Updated".
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from copy import deepcopy
 from dataclasses import dataclass
@@ -168,8 +171,69 @@ def _parse_value(value: str) -> _Stamp | None:
     return _parse_text(value)
 
 
+# Persian/Arabic/Devanagari/... digits read as ASCII; Arabic yeh and kaf as their Persian forms
+_NORMALISE = {
+    ord(c): str(unicodedata.decimal(c))
+    for c in map(chr, [*range(0x0660, 0x1100), *range(0xFF10, 0xFF1A)])
+    if unicodedata.decimal(c, None) is not None
+}
+_NORMALISE.update({ord("ي"): "ی", ord("ى"): "ی", ord("ك"): "ک"})
+
+
+def _normalise(text: str) -> str:
+    """Same length as `text`, so match offsets still point into the original."""
+    return text.translate(_NORMALISE)
+
+
+# Iranian and Afghan sites often write only the Solar Hijri date: "2 تیر 1399", "1399/04/02"
+_JALALI_MONTHS = {name: i + 1 for i, name in enumerate("فروردین اردیبهشت خرداد تیر مرداد شهریور مهر آبان آذر دی بهمن اسفند".split())}
+_JALALI_RE = re.compile(
+    rf"""(?<![\d/])(?:
+        (?P<d1>[0-3]?\d)\s+(?P<mon1>{"|".join(_JALALI_MONTHS)})(?:\s+ماه)?\s+(?P<y1>1[34]\d\d)
+      | (?P<y2>1[34]\d\d)/(?P<m2>[01]?\d)/(?P<d2>[0-3]?\d)
+    )(?![\d/])
+    (?:\s*[-،,|]?\s*(?:ساعت\s*)?(?P<H>[0-2]?\d):(?P<M>[0-5]\d)(?::[0-5]\d)?\s*(?P<pm>ب\.?\s?ظ)?)?""",
+    re.X,
+)
+
+
+def _jalali_to_gregorian(jy: int, jm: int, jd: int) -> dt.date | None:
+    """Solar Hijri (the Iranian calendar) -> Gregorian, by the 33-year arithmetic rule."""
+    if not (1 <= jm <= 12 and 1 <= jd <= (31 if jm <= 6 else 30)):
+        return None
+    days = 365 * (jy + 1595) + ((jy + 1595) // 33) * 8 + (((jy + 1595) % 33) + 3) // 4 - 355668
+    days += jd + ((jm - 1) * 31 if jm < 7 else (jm - 7) * 30 + 186)
+    return dt.date(1, 1, 1) + dt.timedelta(days=days - 366)  # the rule counts from 1 March of year 0
+
+
+def _parse_jalali(match: re.Match) -> _Stamp | None:
+    g = match.groupdict()
+    if g["y1"]:
+        y, m, d = int(g["y1"]), _JALALI_MONTHS[g["mon1"]], int(g["d1"])
+    else:
+        y, m, d = int(g["y2"]), int(g["m2"]), int(g["d2"])
+    day = _jalali_to_gregorian(y, m, d)
+    if day is None:
+        return None
+    hh = g["H"]
+    if hh is not None and g["pm"] and int(hh) < 12:
+        hh = str(int(hh) + 12)
+    return _mk(day.year, day.month, day.day, hh, g["M"])
+
+
+def _written_dates(text: str) -> Iterable[tuple[re.Match, _Stamp | None]]:
+    """Each date written in `text` (Gregorian or Solar Hijri), in reading order, with its parse."""
+    text = _normalise(text)
+    matches = sorted([*_TEXT_DATE_RE.finditer(text), *_JALALI_RE.finditer(text)], key=lambda m: m.start())
+    for match in matches:
+        yield match, (_parse_jalali(match) if match.re is _JALALI_RE else _parse_text(match.group(0)))
+
+
 def _parse_text(text: str, *, first_only: bool = True) -> _Stamp | None:
     """Parse a human-written date ("March 7, 2025 at 10:30 am")."""
+    text = _normalise(text)
+    if not _TEXT_DATE_RE.search(text) and (jalali := _JALALI_RE.search(text)):
+        return _parse_jalali(jalali)
     for match in _TEXT_DATE_RE.finditer(text):
         g = match.groupdict()
         if g["y1"]:
@@ -314,6 +378,8 @@ def _in_chrome(el: etree._Element) -> bool:
         tag = anc.tag if isinstance(anc.tag, str) else ""
         if tag in _CHROME_TAGS:
             return True
+        if tag in ("body", "html"):  # their classes name the page ("menu-options"), not a region of it
+            return False
         attrs = " ".join(filter(None, (anc.get("class"), anc.get("id"), anc.get("role"))))
         if attrs and _CHROME.search(attrs) and not _ARTICLE_META.search(attrs):
             return True
@@ -449,14 +515,39 @@ def _text_candidate(tree: etree._Element) -> _TextDate | None:
         if _in_chrome(parent) or _is_caption(node) or len(text) > _PROSE_CHARS:
             before = ""
             continue
-        for match in _TEXT_DATE_RE.finditer(text):
+        for match, stamp in _written_dates(text):
             label = _label(before + " " + text[: match.start()])
             if label == "upd":
                 continue
-            stamp = _parse_text(match.group(0))
             if stamp is not None:
                 return _TextDate(stamp, label == "pub")
         before = (before + " " + text)[-60:]
+    return None
+
+
+# an element named as the article's date ("post-date", "date-created", "entry-date", "dateline")
+_DATE_NAMED_RE = re.compile(
+    r"publi(?:shed|cation|sh)[-_]?(?:date|time|on)|posted|created|pubdate|dateline"
+    r"|(?:post|entry|article|story|news|item)[-_]?(?:date|time|meta)|date[-_]?(?:published|posted|created|publi)",
+    re.I,
+)
+
+
+def _named_candidate(tree: etree._Element) -> _Stamp | None:
+    """The first date in a short element whose class or id names it the article's date, outside chrome.
+
+    For pages without a usable headline or markup; "Updated ..." wording or class names are skipped.
+    """
+    for el in tree.xpath("//body//*[@class or @id]"):
+        attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
+        if not _DATE_NAMED_RE.search(attrs) or _MODIFIED_WORDS.search(attrs):
+            continue
+        text = " ".join(el.text_content().split())
+        if not text or len(text) > _PROSE_CHARS or _in_chrome(el):
+            continue
+        for match, stamp in _written_dates(text):
+            if _label(text[: match.start()]) != "upd" and stamp is not None:
+                return stamp
     return None
 
 
@@ -585,12 +676,23 @@ def _load(html: str | bytes | etree._Element) -> etree._Element | None:
         return None
 
 
+# JSON-LD ranks from here on (a `dateCreated` or `uploadDate`, or a date of an untyped or non-article
+# object such as an embedded VideoObject) describe something on the page rather than the page itself
+_JSON_LD_WEAK_RANK = 3
+
+
 def _structured(tree: etree._Element, now: dt.datetime) -> list[tuple[str, _Stamp]]:
-    """Valid dates from JSON-LD, metas and article markup, best first within each source."""
+    """Valid dates from JSON-LD, metas and article markup, best first within each source.
+
+    A weak JSON-LD date (an embedded video's `uploadDate`, ...) comes after the publication metas:
+    it dates the page only when nothing else does.
+    """
+    json_ld = _json_ld_candidates(tree)
     found: list[tuple[str, _Stamp]] = []
     for source, cands in (
-        ("json-ld", _json_ld_candidates(tree)),
+        ("json-ld", [c for c in json_ld if c[0] < _JSON_LD_WEAK_RANK]),
         ("meta", _meta_candidates(tree)),
+        ("json-ld", [c for c in json_ld if c[0] >= _JSON_LD_WEAK_RANK]),
         ("time-element", _markup_candidates(tree)),
     ):
         for _, value in cands:
@@ -636,6 +738,9 @@ def find_published_date(
         return _to_published(url_stamp, "url", zone)
     if written is not None:
         return _to_published(written.stamp, "text", zone)
+    named = _named_candidate(tree)
+    if _valid(named, now):
+        return _to_published(named, "text", zone)
     found = _htmldate_fallback(tree, url, now)
     if found is not None:
         return _to_published(found, "text", zone)
