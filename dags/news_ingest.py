@@ -21,6 +21,7 @@ from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 
 from newslake import pipeline
 from newslake.config import Settings
+from newslake.query import refresh_sql_access
 from newslake.schemas import SILVER_TABLES, table_asset_uri
 
 SILVER = {name: Asset(name=f"newslake_{name}", uri=table_asset_uri(name)) for name in SILVER_TABLES}
@@ -74,6 +75,7 @@ def news_ingest():
     def write(enriched: list[dict], **context) -> dict:
         run = _run(context)
         counts = pipeline.write_stage(run)
+        refresh_sql_access(run.settings)  # BI views list the tables' current files
         for asset in SILVER.values():  # tells news_marts which day changed
             context["outlet_events"][asset].extra = {"partition_date": run.partition_date.isoformat()}
         return counts

@@ -33,9 +33,13 @@ def news_maintenance():
         from newslake.lake import maintain
         from newslake.storage import LakeLocation
 
+        from newslake.query import refresh_sql_access
+
         settings = Settings.load()
         location = LakeLocation.from_settings(settings.lake_root, settings.storage_options)
-        return maintain(location, retention_hours=int(os.environ.get("NEWSLAKE_VACUUM_RETENTION_HOURS", "168")))
+        report = maintain(location, retention_hours=int(os.environ.get("NEWSLAKE_VACUUM_RETENTION_HOURS", "168")))
+        refresh_sql_access(settings)  # compaction changed the file lists the BI views read
+        return report
 
     compact_and_vacuum()
 

@@ -40,13 +40,24 @@ def news_marts():
     @task(outlets=list(GOLD.values()))
     def rebuild(days: list[str]) -> dict:
         from newslake.marts import rebuild_marts
+        from newslake.query import refresh_sql_access
         from newslake.storage import LakeLocation
 
         settings = Settings.load()
         location = LakeLocation.from_settings(settings.lake_root, settings.storage_options)
-        return rebuild_marts(location, [dt.date.fromisoformat(d) for d in days])
+        written = rebuild_marts(location, [dt.date.fromisoformat(d) for d in days])
+        refresh_sql_access(settings)  # BI views list the tables' current files
+        return written
 
-    rebuild(changed_days())
+    @task
+    def report(days: list[str], written: dict) -> str | None:
+        """The daily HTML report of the latest changed day (`<lake>/reports/<day>.html`)."""
+        from newslake.report import write_report
+
+        return write_report(Settings.load(), dt.date.fromisoformat(max(days))) if days else None
+
+    days = changed_days()
+    report(days, rebuild(days))
 
 
 news_marts()
