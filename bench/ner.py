@@ -10,7 +10,10 @@ A gold mention counts as found when a predicted entity of the mapped type overla
 take part in its events, so unmatched predictions are not necessarily wrong: precision cannot be
 read off this corpus, and the mention counts are the only guard against over-prediction.
 
-Run from the repo root: `.venv/bin/python bench/ner.py [--misses N] [FILES...]`.
+`--sample N` prints N randomly chosen newslake mentions (fixed `--seed`) with their context,
+for judging precision by hand (docs/enrichment.md reports such a check).
+
+Run from the repo root: `.venv/bin/python bench/ner.py [--misses N] [--sample N --seed S] [FILES...]`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
 
 from newslake.enrich import DEFAULT_MODEL, find_entities, load_nlp  # noqa: E402
+from newslake.geocode import Gazetteer  # noqa: E402
 
 DEFAULT_GLOB = "../shared/corpus/meantime/*.xml"
 GOLD_TYPES = ("PER", "ORG", "LOC")
@@ -122,8 +126,9 @@ def run_raw_spacy(model: str, docs: list[GoldDoc], batch_size: int) -> tuple[lis
 
 def run_newslake(model: str, docs: list[GoldDoc], batch_size: int) -> tuple[list, float]:
     nlp = load_nlp(model)
+    gazetteer = Gazetteer.load()  # as in the pipeline: settles ORG/place confusions
     start = time.perf_counter()
-    mentions = find_entities([doc.text for doc in docs], nlp, batch_size=batch_size)
+    mentions = find_entities([doc.text for doc in docs], nlp, batch_size=batch_size, gazetteer=gazetteer)
     seconds = time.perf_counter() - start
     return [[(m.start, m.end, m.label) for m in ms] for ms in mentions], seconds
 
@@ -150,12 +155,25 @@ def print_table(results: list[Result]) -> None:
     )
 
 
+def print_sample(docs: list[GoldDoc], predictions: list[list[tuple[int, int, str]]], n: int, seed: int) -> None:
+    """N random predicted mentions with 60 characters of context, for judging by hand."""
+    import random
+
+    pool = [(doc, p) for doc, preds in zip(docs, predictions, strict=True) for p in preds]
+    print(f"\nrandom sample of {n} of {len(pool)} newslake mentions (seed {seed}):")
+    for i, (doc, (start, end, label)) in enumerate(random.Random(seed).sample(pool, min(n, len(pool)))):
+        context = f"{doc.text[max(0, start - 60) : start]}[[{doc.text[start:end]}]]{doc.text[end : end + 40]}"
+        print(f"{i:>3} {label:<8} {' '.join(context.split())}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", help=f"CAT XML files (default {DEFAULT_GLOB})")
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--misses", type=int, default=0, help="print up to N missed gold mentions per system")
+    parser.add_argument("--sample", type=int, default=0, help="print N random newslake mentions with context (hand precision)")
+    parser.add_argument("--seed", type=int, default=4)
     args = parser.parse_args(argv)
 
     files = args.files or sorted(glob.glob(DEFAULT_GLOB))
@@ -168,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         preds, seconds = runner(args.model, docs, args.batch_size)
         results.append(score(system, docs, preds, seconds))
     print_table(results)
+    if args.sample:
+        print_sample(docs, preds, args.sample, args.seed)
 
     if args.misses:
         raw_missed = {m for m in results[0].misses}

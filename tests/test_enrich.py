@@ -10,6 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))  # include/ is not a package root
 
 from newslake.enrich import canonicalise, find_entities, is_english, load_nlp  # noqa: E402
+from newslake.geocode import load_gazetteer  # noqa: E402
 from newslake.schemas import EntityMention  # noqa: E402
 
 
@@ -134,3 +135,89 @@ def test_surname_tagged_as_something_else_becomes_a_person_but_a_country_stays_a
     labels = {(x.text, x.label) for x in mentions}
     assert ("Papermaster", "PERSON") in labels
     assert all(x.label != "PERSON" for x in mentions if x.text == "Indonesia")
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return load_gazetteer()
+
+
+def test_surname_particles_join_the_person_and_later_uses_take_the_full_name(nlp, gazetteer):
+    text = (
+        "Ursula von der Leyen, President of the European Commission, said on Monday that Europe would act. "
+        "\u201cOpen trade is part of our security,\u201d von der Leyen told reporters in Brussels. "
+        "von der Leyen is due to speak again before the summer."
+    )
+    mentions = find_entities([text], nlp, gazetteer=gazetteer)[0]
+    people = [x for x in mentions if "Leyen" in x.text]
+    assert len(people) == 3 and all(x.label == "PERSON" and x.canonical == "Ursula von der Leyen" for x in people)
+    assert all(text[x.start : x.end] == x.text for x in mentions)
+
+
+def test_name_followed_by_a_job_title_is_a_person(nlp, gazetteer):
+    text = (
+        "Speaking in Paris on Friday, Fatih Birol, executive director of the International Energy Agency (IEA), "
+        "said demand was slowing. Birol told reporters the market looked well supplied."
+    )
+    mentions = find_entities([text], nlp, gazetteer=gazetteer)[0]
+    labels = {(x.text, x.label, x.canonical) for x in mentions}
+    assert ("Fatih Birol", "PERSON", "Fatih Birol") in labels
+    assert ("Birol", "PERSON", "Fatih Birol") in labels
+
+
+def test_unknown_place_with_org_evidence_becomes_org_and_a_known_city_listed_with_places_stays_a_place():
+    from newslake.enrich import _org_or_place
+
+    gaz = load_gazetteer()
+    text = "Jensen Huang, chief executive of Nvidia, spoke. Nvidia said so. Nvidia grew. Suppliers in Bengaluru and Chennai hired."
+    spans = []
+    for word, label, occurrence in [("Nvidia", "GPE", 0), ("Nvidia", "ORG", 1), ("Nvidia", "GPE", 2), ("Bengaluru", "GPE", 0), ("Chennai", "ORG", 0)]:
+        start = -1
+        for _ in range(occurrence + 1):
+            start = text.index(word, start + 1)
+        spans.append((start, start + len(word), label))
+    out = _org_or_place(sorted(spans), text, gaz)
+    assert [lab for s, e, lab in out if text[s:e] == "Nvidia"] == ["ORG"] * 3
+    assert [lab for s, e, lab in out if text[s:e] == "Chennai"] == ["GPE"]
+    assert _org_or_place(sorted(spans), text, None) == sorted(spans)  # no gazetteer: unchanged
+
+
+def test_short_org_forms_merge_into_the_one_longer_org_they_abbreviate():
+    text = "The Federal Reserve met. The Fed held. The European Commission spoke; the Commission agreed. Saudi Aramco grew; Aramco said."
+    names = ["The Federal Reserve", "Fed", "The European Commission", "Commission", "Saudi Aramco", "Aramco"]
+    out = canonicalise([m(n, "ORG", text) for n in names], text)
+    assert [x.canonical for x in out] == ["Federal Reserve"] * 2 + ["European Commission"] * 2 + ["Saudi Aramco"] * 2
+
+
+def test_short_org_form_is_not_merged_when_two_longer_orgs_could_own_it():
+    text = "The European Commission and the Securities and Exchange Commission met. The Commission said no."
+    names = ["The European Commission", "the Securities and Exchange Commission", "Commission"]
+    mentions = [m(names[0], "ORG", text), m(names[1], "ORG", text), m("Commission", "ORG", text, 2)]
+    assert canonicalise(mentions, text)[2].canonical == "Commission"
+
+
+def test_org_name_cut_short_before_its_defined_acronym_is_extended(nlp):
+    text = (
+        "Filippo Grandi, head of the Office of the United Nations High Commissioner for Refugees (UNHCR), "
+        "said budgets were falling. UNHCR is expected to launch an appeal."
+    )
+    mentions = find_entities([text], nlp)[0]
+    full = "Office of the United Nations High Commissioner for Refugees"
+    assert any(x.canonical == full and x.label == "ORG" and x.text.endswith("Refugees") for x in mentions)
+    assert all(x.canonical == full for x in mentions if x.text == "UNHCR")
+
+
+def test_acronym_with_lower_case_letters_and_acronym_tagged_person_follow_the_long_form(nlp):
+    text = "The African Development Bank (AfDB) lent more. Transport for London (TfL) said the AfDB and TfL agreed."
+    out = find_entities([text], nlp)[0]
+    by_text = {}
+    for x in out:
+        by_text.setdefault(x.text, set()).add((x.label, x.canonical))
+    assert by_text["AfDB"] == {("ORG", "African Development Bank")}
+    assert all(label != "PERSON" and canonical == "Transport for London" for label, canonical in by_text["TfL"])
+
+
+def test_first_name_of_exactly_one_full_name_takes_it():
+    text = "Tedros Adhanom Ghebreyesus spoke. Tedros said more."
+    out = canonicalise([m("Tedros Adhanom Ghebreyesus", "PERSON", text), m("Tedros", "PERSON", text, 1)], text)
+    assert out[1].canonical == "Tedros Adhanom Ghebreyesus"

@@ -280,7 +280,7 @@ def enrich_record(text: str, language: str | None, reference: dt.date | None, nl
         return {"nlp_applied": False, "entities": [], "places": [], "mentioned_dates": []}
     if not gazetteers:
         gazetteers.append(Gazetteer.load())
-    mentions = find_entities([text], nlp)[0]
+    mentions = find_entities([text], nlp, gazetteer=gazetteers[0])[0]
     places = geocode_mentions(mentions, gazetteers[0])
     place_mentions = [m for m in mentions if m.label in PLACE_LABELS]
     return {
@@ -316,10 +316,11 @@ def _read_text(path: str) -> str:
 
 def cmd_entities(args: argparse.Namespace) -> int:
     from newslake.enrich import find_entities, load_nlp
+    from newslake.geocode import load_gazetteer
 
     text = _read_text(args.file)
     nlp = load_nlp(Settings.load(args.config).spacy_model)
-    for mention in find_entities([text], nlp)[0]:
+    for mention in find_entities([text], nlp, gazetteer=load_gazetteer())[0]:
         sys.stdout.write(json.dumps(_mention_json(mention), ensure_ascii=False) + "\n")
     return 0
 

