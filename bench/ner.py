@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
 
+from meantime import rebuild_text  # noqa: E402
 from newslake.enrich import DEFAULT_MODEL, find_entities, load_nlp  # noqa: E402
 from newslake.geocode import Gazetteer  # noqa: E402
 
@@ -48,21 +49,7 @@ class GoldDoc:
 def read_cat_xml(path: str) -> GoldDoc:
     """Rebuild the text (tokens joined by spaces, sentences by newlines) and its gold names."""
     root = ET.parse(path).getroot()
-    spans: dict[str, tuple[int, int]] = {}
-    parts: list[str] = []
-    pos = 0
-    prev_sentence = None
-    for tok in root.iter("token"):
-        if prev_sentence is not None:
-            sep = "\n" if tok.get("sentence") != prev_sentence else " "
-            parts.append(sep)
-            pos += 1
-        word = tok.text or ""
-        spans[tok.get("t_id")] = (pos, pos + len(word))
-        parts.append(word)
-        pos += len(word)
-        prev_sentence = tok.get("sentence")
-    text = "".join(parts)
+    text, spans = rebuild_text(root)
 
     markables = root.find("Markables")
     entity_type = {e.get("m_id"): e.get("ent_type") for e in markables.iter("ENTITY")}

@@ -48,7 +48,9 @@ def sources_for(sites: list[SampleSite]) -> str:
 
 
 def measure(workdir: Path, sources: Path, workers: int, concurrency: int, days: int, batch_size: int) -> dict:
-    cluster = LocalCluster(workdir, sources, REPO / "dags", workers=workers, worker_concurrency=concurrency, extra_env={"NEWSLAKE_BATCH_SIZE": str(batch_size)})
+    cluster = LocalCluster(
+        workdir, sources, REPO / "dags", workers=workers, worker_concurrency=concurrency, extra_env={"NEWSLAKE_BATCH_SIZE": str(batch_size)}
+    )
     with cluster:
         started = time.monotonic()
         runs = cluster.backfill(FIRST_DAY, FIRST_DAY + dt.timedelta(days=days - 1))
@@ -56,7 +58,14 @@ def measure(workdir: Path, sources: Path, workers: int, concurrency: int, days: 
         seconds = time.monotonic() - started
         articles = read_table(LakeLocation.from_settings(LAKE_ROOT, cluster.storage_options), "articles", columns=["article_id"]).num_rows
         per_worker = cluster.tasks_per_worker()
-    return {"workers": workers, "slots": workers * concurrency, "articles": articles, "seconds": seconds, "rate": articles / seconds, "tasks": per_worker}
+    return {
+        "workers": workers,
+        "slots": workers * concurrency,
+        "articles": articles,
+        "seconds": seconds,
+        "rate": articles / seconds,
+        "tasks": per_worker,
+    }
 
 
 def main() -> int:
@@ -81,7 +90,9 @@ def main() -> int:
     print(f"| {'workers':>7} | {'slots':>5} | {'articles':>8} | {'seconds':>7} | {'articles/s':>10} | {'speed-up':>8} |")
     print(f"|{'-' * 9}|{'-' * 7}|{'-' * 10}|{'-' * 9}|{'-' * 12}|{'-' * 10}|")
     for r in results:
-        print(f"| {r['workers']:>7} | {r['slots']:>5} | {r['articles']:>8} | {r['seconds']:>7.1f} | {r['rate']:>10.2f} | {r['rate'] / results[0]['rate']:>7.2f}x |")
+        print(
+            f"| {r['workers']:>7} | {r['slots']:>5} | {r['articles']:>8} | {r['seconds']:>7.1f} | {r['rate']:>10.2f} | {r['rate'] / results[0]['rate']:>7.2f}x |"
+        )
     return 0
 
 

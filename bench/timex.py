@@ -32,6 +32,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "include"))
+from meantime import rebuild_text  # noqa: E402
 from newslake.timex import find_timexes  # noqa: E402
 
 log = logging.getLogger("bench.timex")
@@ -70,23 +71,9 @@ def _parse_dct(value: str) -> dt.date | None:
 def load(path: str) -> Doc:
     """Rebuild text (spaces between tokens, newline between sentences) and gold char spans."""
     root = ET.parse(path).getroot()
-    parts: list[str] = []
-    spans: dict[str, tuple[int, int]] = {}
-    pos, prev_sent = 0, None
-    starts, ends = [], []
-    for tok in root.iter("token"):
-        if prev_sent is not None:
-            sep = "\n" if tok.get("sentence") != prev_sent else " "
-            parts.append(sep)
-            pos += 1
-        word = tok.text or ""
-        spans[tok.get("t_id")] = (pos, pos + len(word))
-        starts.append(pos)
-        ends.append(pos + len(word))
-        parts.append(word)
-        pos += len(word)
-        prev_sent = tok.get("sentence")
-    text = "".join(parts)
+    text, spans = rebuild_text(root)
+    starts = [s for s, _ in spans.values()]
+    ends = [e for _, e in spans.values()]
     gold, ignore, dct, dct_span = [], [], None, None
     for tx in root.iter("TIMEX3"):
         ids = [a.get("t_id") for a in tx.findall("token_anchor")]

@@ -54,7 +54,7 @@ def _hammer(clocks: list[RedisHostClock], host: str, delay: float, per_clock: in
 def test_two_clocks_with_separate_connections_share_one_host_schedule(prefix):
     clocks = [RedisHostClock.from_url(REDIS_URL, key_prefix=prefix) for _ in range(3)]  # like 3 workers
     times = _hammer(clocks, "news.example", 0.1, per_clock=4)
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert len(times) == 12
     assert min(gaps) >= 0.09, gaps  # scheduling jitter of a few ms at most
     assert times[-1] - times[0] < 11 * 0.1 + 0.5  # and no needless extra waiting
@@ -94,9 +94,11 @@ def test_setting_selects_the_redis_clock_for_pipeline_fetchers(tmp_path, prefix)
 
     sources = tmp_path / "sources.yaml"
     sources.write_text("sources:\n  - name: a\n    feeds: [http://127.0.0.1:9/feed]\n")
-    settings = Settings.load(env={"NEWSLAKE_RATE_LIMIT_REDIS_URL": REDIS_URL, "NEWSLAKE_SOURCES_FILE": str(sources), "NEWSLAKE_LAKE_ROOT": str(tmp_path)})
+    settings = Settings.load(
+        env={"NEWSLAKE_RATE_LIMIT_REDIS_URL": REDIS_URL, "NEWSLAKE_SOURCES_FILE": str(sources), "NEWSLAKE_LAKE_ROOT": str(tmp_path)}
+    )
     assert settings.rate_limit_redis_url == REDIS_URL
-    start = dt.datetime(2025, 3, 8, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2025, 3, 8, tzinfo=dt.UTC)
     ctx = pipeline.RunContext.create(settings, start, start + dt.timedelta(days=1))
     with pipeline._fetcher(ctx) as fetcher:
         assert isinstance(fetcher.clock, RedisHostClock)

@@ -156,13 +156,31 @@ class LocalCluster:
         data = self.workdir / "seaweedfs"
         data.mkdir(exist_ok=True)
         key, secret = "newslake" + secrets.token_hex(4), secrets.token_urlsafe(24)
-        ports = {name: free_port() for name in ("master", "master.grpc", "filer", "filer.grpc", "volume", "volume.grpc", "s3", "s3.grpc", "admin", "admin.grpc")}
-        args = [weed, "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-admin.ui=false", "-webdav=false", "-bucket=lake", "-master.telemetry=false"]
+        ports = {
+            name: free_port()
+            for name in ("master", "master.grpc", "filer", "filer.grpc", "volume", "volume.grpc", "s3", "s3.grpc", "admin", "admin.grpc")
+        }
+        args = [
+            weed,
+            "mini",
+            f"-dir={data}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            "-admin.ui=false",
+            "-webdav=false",
+            "-bucket=lake",
+            "-master.telemetry=false",
+        ]
         args += ["-s3.port.iceberg=0", "-s3.port.lance=0"]
         args += [f"-{name.replace('.grpc', '.port.grpc') if name.endswith('.grpc') else name + '.port'}={port}" for name, port in ports.items()]
         self._spawn("seaweedfs", args, env={**os.environ, "AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret})
         self.s3_endpoint = f"http://127.0.0.1:{ports['s3']}"
-        self.storage_options = {"AWS_ENDPOINT_URL": self.s3_endpoint, "AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret, "AWS_REGION": "us-east-1"}
+        self.storage_options = {
+            "AWS_ENDPOINT_URL": self.s3_endpoint,
+            "AWS_ACCESS_KEY_ID": key,
+            "AWS_SECRET_ACCESS_KEY": secret,
+            "AWS_REGION": "us-east-1",
+        }
         # ready when the bucket is listable with our keys (the server answers before it is)
         from newslake.storage import LakeLocation
 
@@ -186,7 +204,7 @@ class LocalCluster:
         api_port = free_port()
         db = f"postgresql+psycopg2://{self.db_user}@127.0.0.1:5432/{self.db_name}"
         broker = f"{self.redis_base}/{self.redis_db}"
-        tomorrow = dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)
+        tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSLAKE_"))}
         env.update(
             {
@@ -233,7 +251,7 @@ class LocalCluster:
 
     def close(self) -> None:
         """Kill every process group (TERM, then KILL), drop the database, empty the Redis db."""
-        for name, proc in self.procs.items():
+        for proc in self.procs.values():
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGTERM)
         deadline = time.monotonic() + 15
@@ -272,7 +290,15 @@ class LocalCluster:
         path = self.workdir / "logs" / f"{name}.log"
         self.logs[name] = path
         with path.open("ab") as out:
-            self.procs[name] = subprocess.Popen(args, env=dict(env or self.env), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, cwd=self.workdir)
+            self.procs[name] = subprocess.Popen(
+                args,
+                env=dict(env or self.env),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                cwd=self.workdir,
+            )
 
     def stop_process(self, name: str) -> None:
         proc = self.procs.pop(name)
@@ -381,7 +407,9 @@ class LocalCluster:
         return {name: path.read_text(errors="replace").count("] succeeded in ") for name, path in self.logs.items() if name.startswith("worker")}
 
     def failed_task_report(self) -> str:
-        rows = self.query("select run_id, task_id, map_index, state from task_instance where dag_id = %s and state in ('failed', 'upstream_failed')", (DAG_ID,))
+        rows = self.query(
+            "select run_id, task_id, map_index, state from task_instance where dag_id = %s and state in ('failed', 'upstream_failed')", (DAG_ID,)
+        )
         parts = [f"failed task instances: {rows}"]
         for path in sorted((self.workdir / "airflow" / "logs").rglob("*.log"))[-200:]:
             text = path.read_text(errors="replace")
