@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 import time
 from collections.abc import Sequence
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from deltalake import DeltaTable, WriterProperties, write_deltalake
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
@@ -57,13 +59,29 @@ def replace_slice(location: LakeLocation, name: str, table: pa.Table, partition_
                 storage_options=location.delta_options(),
                 writer_properties=WRITER_PROPERTIES,
             )
-            return table.num_rows
         except CommitFailedError as exc:
             if attempt == COMMIT_ATTEMPTS:
                 raise LakeError(f"{name}: could not commit slice {partition_date} after {attempt} attempts ({exc}); re-run the task") from exc
             log.warning("%s: concurrent commit on slice %s, retrying (%d)", name, partition_date, attempt)
-            time.sleep(0.2 * 2**attempt)
+            time.sleep(random.uniform(0.1, 0.4) * 2**attempt)
+            continue
+        # Two writers that both found the slice empty commit as blind appends, which Delta's
+        # conflict check lets through (measured: duplicated rows). Verify the slice holds exactly
+        # what we wrote; if a concurrent writer's rows are there too, overwrite again: the next
+        # overwrite sees and removes them.
+        landed = _slice_rows(location, name, partition_date)
+        if landed == table.num_rows:
+            return table.num_rows
+        if attempt == COMMIT_ATTEMPTS:
+            raise LakeError(f"{name}: slice {partition_date} holds {landed} rows after writing {table.num_rows}: a concurrent writer keeps racing; re-run the task")
+        log.warning("%s: slice %s holds %d rows after writing %d (concurrent writer); rewriting", name, partition_date, landed, table.num_rows)
+        time.sleep(random.uniform(0.1, 0.4) * 2**attempt)
     raise AssertionError("unreachable")
+
+
+def _slice_rows(location: LakeLocation, name: str, partition_date: dt.date) -> int:
+    dataset = DeltaTable(location.uri(name), storage_options=location.delta_options()).to_pyarrow_dataset()
+    return dataset.count_rows(filter=pc.field(PARTITION_COLUMN) == pa.scalar(partition_date, pa.date32()))
 
 
 def open_table(location: LakeLocation, name: str) -> DeltaTable | None:
