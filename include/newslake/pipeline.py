@@ -385,12 +385,11 @@ def _drop_claimed_elsewhere(ctx: RunContext, articles: pa.Table) -> tuple[pa.Tab
     the slice that holds it first keeps it. Re-running that slice keeps it too, because its own
     slice is excluded from the check.
     """
-    table = lake.open_table(ctx.location, "articles")
     ids = articles.column("article_id").to_pylist()
-    if table is None or not ids:
+    if not ids:
         return articles, {}
     claimed_filter = pc.field("article_id").isin(ids) & (pc.field("partition_date") != pa.scalar(ctx.partition_date, pa.date32()))
-    claimed = set(table.to_pyarrow_dataset().to_table(columns=["article_id"], filter=claimed_filter).column("article_id").to_pylist())
+    claimed = set(lake.read_table(ctx.location, "articles", columns=["article_id"], filter=claimed_filter).column("article_id").to_pylist())
     if not claimed:
         return articles, {}
     keep = [i not in claimed for i in ids]

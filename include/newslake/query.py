@@ -136,7 +136,7 @@ def table_states(location: LakeLocation) -> dict[str, TableState]:
             # a file list would resurrect deleted rows; the Arrow path (connect) applies them
             raise LakeError(f"table '{name}' uses deletion vectors; a file-list view would be wrong: query it with `newslake sql` instead")
         files = tuple(uri[len("file://") :] if uri.startswith("file://") else uri for uri in table.file_uris())
-        columns = tuple(table.to_pyarrow_dataset().schema.names)
+        columns = tuple(field.name for field in table.schema().fields)
         states[name] = TableState(name, table.version(), files, columns)
     return states
 
@@ -169,10 +169,9 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     present: set[str] = set()
     for name in TABLES:
-        table = lake.open_table(location, name)
-        if table is None:
+        if lake.open_table(location, name) is None:
             continue
-        dataset = table.to_pyarrow_dataset()
+        dataset = lake.dataset(location, name)
         con.register(f"_delta_{name}", dataset)
         con.execute(f"CREATE VIEW {_quote(name)} AS SELECT {_projection(name, dataset.schema.names)} FROM {_quote('_delta_' + name)}")
         present.add(name)
