@@ -1,0 +1,77 @@
+"""Stage wiring that needs no network: validation rules and placement of articles in intervals."""
+
+import datetime as dt
+
+import pytest
+
+from newslake import lake, pipeline
+from newslake.config import Settings
+from newslake.errors import ValidationError
+from newslake.schemas import FetchedPage
+
+UTC = dt.timezone.utc
+DAY = dt.date(2025, 3, 7)
+
+
+@pytest.fixture
+def ctx(tmp_path):
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources:\n  - {name: s, feeds: ['http://example.com/feed.xml'], timezone: Asia/Dubai}\n")
+    start = dt.datetime.combine(DAY, dt.time(), UTC)
+    return pipeline.RunContext.create(Settings(lake_root=str(tmp_path / "lake"), sources_file=str(sources)), start, start + dt.timedelta(days=1), "t")
+
+
+def article(i: int, **overrides) -> dict:
+    row = {
+        "article_id": f"{i:020d}", "partition_date": DAY, "source": "s", "url": f"http://example.com/{i}", "final_url": f"http://example.com/{i}",
+        "canonical_url": None, "title": f"title {i}", "author": None, "site_name": None, "description": None, "categories": [], "tags": [],
+        "language": "en", "published_at": dt.datetime(2025, 3, 7, 12, tzinfo=UTC), "published_at_original": "2025-03-07T16:00:00+04:00",
+        "published_date_local": DAY, "date_precision": "time", "date_source": "json-ld", "text": "body text", "word_count": 2, "entity_count": 0,
+        "nlp_applied": True, "http_status": 200, "fetched_at": dt.datetime(2025, 3, 8, tzinfo=UTC), "extractor_version": "x",
+    }
+    row.update(overrides)
+    return row
+
+
+def test_validate_fails_when_the_slice_is_empty_but_sources_listed_articles(ctx):
+    lake.replace_slice(ctx.location, "articles", lake.to_table("articles", []), DAY)
+    with pytest.raises(ValidationError, match="empty although discovery listed 3 candidate URLs"):
+        pipeline.validate_stage(ctx, candidates=3)
+    assert pipeline.validate_stage(ctx, candidates=0)["articles"] == 0  # a quiet day is fine
+
+
+def test_validate_fails_when_too_many_articles_have_no_date(ctx):
+    rows = [article(i, published_at=None) if i < 3 else article(i) for i in range(10)]
+    lake.replace_slice(ctx.location, "articles", lake.to_table("articles", rows), DAY)
+    with pytest.raises(ValidationError, match="30% of articles have no published_at"):
+        pipeline.validate_stage(ctx, candidates=10)
+
+
+def test_validate_passes_a_complete_slice_and_reports_null_shares(ctx):
+    lake.replace_slice(ctx.location, "articles", lake.to_table("articles", [article(i) for i in range(5)]), DAY)
+    report = pipeline.validate_stage(ctx, candidates=5)
+    assert report["articles"] == 5 and report["null_share_published_at"] == 0.0
+
+
+PAGE = b"""<html lang="en"><head><title>t</title><script type="application/ld+json">
+{"@type": "NewsArticle", "headline": "Ministers meet", "datePublished": "%s"}</script></head>
+<body><article><h1>Ministers meet</h1><p>The ministers met in Dubai on Friday to discuss the budget and agreed on a plan for
+the coming year, officials said after a long session that ended late.</p><p>The plan will be published next week, according
+to a statement from the finance ministry, which has not given further details.</p></article></body></html>"""
+
+
+def page(published: str, listed_at=None) -> FetchedPage:
+    return FetchedPage(url="http://example.com/a", source="s", final_url="http://example.com/a", http_status=200,
+                       headers={"Content-Type": "text/html"}, body=PAGE % published.encode(), fetched_at=dt.datetime(2025, 3, 8, tzinfo=UTC), listed_at=listed_at)
+
+
+def test_page_date_in_another_offset_is_stored_in_utc_with_its_local_day(ctx):
+    built = pipeline.build_article(ctx, page("2025-03-08T01:30:00+04:00"))
+    assert built.published_at == dt.datetime(2025, 3, 7, 21, 30, tzinfo=UTC)
+    assert built.published_date_local == dt.date(2025, 3, 8) and built.published_at_original.endswith("+04:00")
+
+
+def test_undated_listing_whose_page_belongs_to_another_day_is_left_to_that_day(ctx):
+    assert pipeline.build_article(ctx, page("2025-03-05T10:00:00+00:00")) is None
+    listed = dt.datetime(2025, 3, 7, 9, tzinfo=UTC)  # a listing dated inside the interval keeps it here
+    assert pipeline.build_article(ctx, page("2025-03-05T10:00:00+00:00", listed_at=listed)) is not None
