@@ -361,17 +361,18 @@ def write_stage(ctx: RunContext) -> dict:
     its previous (complete) slice. Staging is removed only after every commit succeeded, so a
     retried write task finds the same inputs.
     """
-    articles, duplicates = _dedupe(_read_staged(ctx, _staged_files(ctx, "enriched"), "articles"))
-    articles, elsewhere = _drop_claimed_elsewhere(ctx, articles)
-    for source, n in elsewhere.items():
-        duplicates[source] = duplicates.get(source, 0) + n
-    kept = set(articles.column("article_id").to_pylist())
-    tables = {"articles": articles}
-    for name in CHILD_TABLES:
-        tables[name] = _dedupe_rows(_read_staged(ctx, _staged_files(ctx, name), name), kept)
-    tables["failures"] = _read_staged(ctx, _staged_files(ctx, "failures"), "failures")
-    tables["source_daily"] = lake.to_table("source_daily", source_daily_rows(ctx, articles, tables["failures"], duplicates))
-    counts = {name: lake.replace_slice(ctx.location, name, table, ctx.partition_date) for name, table in tables.items()}
+    with lake.write_lock(ctx.location, ctx.settings.rate_limit_redis_url):
+        articles, duplicates = _dedupe(_read_staged(ctx, _staged_files(ctx, "enriched"), "articles"))
+        articles, elsewhere = _drop_claimed_elsewhere(ctx, articles)
+        for source, n in elsewhere.items():
+            duplicates[source] = duplicates.get(source, 0) + n
+        kept = set(articles.column("article_id").to_pylist())
+        tables = {"articles": articles}
+        for name in CHILD_TABLES:
+            tables[name] = _dedupe_rows(_read_staged(ctx, _staged_files(ctx, name), name), kept)
+        tables["failures"] = _read_staged(ctx, _staged_files(ctx, "failures"), "failures")
+        tables["source_daily"] = lake.to_table("source_daily", source_daily_rows(ctx, articles, tables["failures"], duplicates))
+        counts = {name: lake.replace_slice(ctx.location, name, table, ctx.partition_date) for name, table in tables.items()}
     counts["duplicates_dropped"] = sum(duplicates.values())
     _clear_staging(ctx)
     log.info("slice %s written: %s", ctx.partition_date, counts)
