@@ -45,7 +45,7 @@ def _run(context) -> pipeline.RunContext:
     default_args={
         "owner": "newslake",
         "retries": 2,
-        "retry_delay": dt.timedelta(seconds=30),
+        "retry_delay": dt.timedelta(seconds=float(os.environ.get("NEWSLAKE_RETRY_DELAY_SECONDS", "30"))),
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": dt.timedelta(minutes=10),
         "execution_timeout": dt.timedelta(hours=2),
