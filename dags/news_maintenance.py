@@ -31,9 +31,8 @@ def news_maintenance():
     @task
     def compact_and_vacuum() -> dict:
         from newslake.lake import maintain
-        from newslake.storage import LakeLocation
-
         from newslake.query import refresh_sql_access
+        from newslake.storage import LakeLocation
 
         settings = Settings.load()
         location = LakeLocation.from_settings(settings.lake_root, settings.storage_options)

@@ -97,8 +97,9 @@ def test_raw_layer_keeps_every_response_as_warc_by_fetch_date(backfilled):
     raw = backfilled["root"] / "raw"
     files = list(raw.glob("fetch_date=*/*.warc.gz"))
     assert files and all(f.parent.name.startswith("fetch_date=") for f in files)
-    from newslake.raw import read_warc_file
     from pyarrow import fs as pafs
+
+    from newslake.raw import read_warc_file
 
     pages = [p for f in files for p in read_warc_file(pafs.LocalFileSystem(), str(f))]
     assert all(p.http_status == 200 and p.body and p.source and "content-type" in {k.lower() for k in p.headers} for p in pages)
