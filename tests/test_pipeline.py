@@ -27,7 +27,7 @@ def article(i: int, **overrides) -> dict:
         "canonical_url": None, "title": f"title {i}", "author": None, "site_name": None, "description": None, "categories": [], "tags": [],
         "language": "en", "published_at": dt.datetime(2025, 3, 7, 12, tzinfo=UTC), "published_at_original": "2025-03-07T16:00:00+04:00",
         "published_date_local": DAY, "date_precision": "time", "date_source": "json-ld", "text": "body text", "word_count": 2, "entity_count": 0,
-        "nlp_applied": True, "http_status": 200, "fetched_at": dt.datetime(2025, 3, 8, tzinfo=UTC), "extractor_version": "x",
+        "nlp_applied": True, "http_status": 200, "fetched_at": dt.datetime(2025, 3, 8, tzinfo=UTC), "extractor_version": "x", "simhash": i,
     }
     row.update(overrides)
     return row

@@ -43,7 +43,7 @@ def test_fetch_stage_gives_every_host_of_the_batch_its_own_thread(tmp_path, monk
         def __exit__(self, *exc):
             return None
 
-        def fetch_many(self, candidates, politeness_of, max_hosts=8):
+        def fetch_many(self, candidates, politeness_of, max_hosts=8, **kwargs):
             seen["max_hosts"] = max_hosts
             seen["urls"] = [c.url for c in candidates]
             return [], []

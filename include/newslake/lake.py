@@ -27,7 +27,7 @@ from deltalake import DeltaTable, WriterProperties, write_deltalake
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
 from newslake.errors import LakeError
-from newslake.schemas import TABLES
+from newslake.schemas import TABLE_PATHS, TABLES, UNPARTITIONED_TABLES
 from newslake.storage import LakeLocation
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def replace_slice(location: LakeLocation, name: str, table: pa.Table, partition_
     if wrong:
         raise LakeError(f"{name}: rows for {wrong[0]} cannot be written into slice {partition_date}")
     predicate = f"{PARTITION_COLUMN} = '{partition_date.isoformat()}'"
-    uri = location.uri(name)
+    uri = location.uri(table_path(name))
     for attempt in range(1, COMMIT_ATTEMPTS + 1):
         try:
             write_deltalake(
@@ -60,7 +60,7 @@ def replace_slice(location: LakeLocation, name: str, table: pa.Table, partition_
                 mode="overwrite",
                 predicate=predicate,
                 partition_by=[PARTITION_COLUMN],
-                schema_mode=None,
+                schema_mode="merge",  # a column added in a newer version joins existing tables; old rows read it as null
                 storage_options=location.delta_options(),
                 writer_properties=WRITER_PROPERTIES,
             )
@@ -86,15 +86,41 @@ def replace_slice(location: LakeLocation, name: str, table: pa.Table, partition_
 
 def _slice_rows(location: LakeLocation, name: str, partition_date: dt.date) -> int:
     """Rows the current table version holds in one slice, from the log's per-file record counts."""
-    actions = pa.table(DeltaTable(location.uri(name), storage_options=location.delta_options()).get_add_actions(flatten=True))
+    actions = pa.table(DeltaTable(location.uri(table_path(name)), storage_options=location.delta_options()).get_add_actions(flatten=True))
     in_slice = pc.equal(actions.column(f"partition.{PARTITION_COLUMN}"), pa.scalar(partition_date, pa.date32()))
     return int(pc.sum(actions.filter(in_slice).column("num_records")).as_py() or 0)
+
+
+def table_path(name: str) -> str:
+    """Folder of table `name` under the lake root (`url_state` lives in `state/urls`)."""
+    return TABLE_PATHS.get(name, name)
+
+
+def merge_by_key(location: LakeLocation, name: str, rows: pa.Table, key: str, keep_on_update: Sequence[str] = ()) -> int:
+    """Upsert `rows` into unpartitioned table `name` by `key` (one Delta MERGE commit).
+
+    Columns in `keep_on_update` keep their stored value when a row is updated (e.g. first_seen).
+    """
+    schema = TABLES[name]
+    rows = rows.select(schema.names).cast(schema)
+    table = open_table(location, name)
+    if table is None:
+        write_deltalake(location.uri(table_path(name)), rows, mode="append", storage_options=location.delta_options(), writer_properties=WRITER_PROPERTIES)
+        return rows.num_rows
+    updates = {c: f"s.{c}" for c in schema.names if c not in keep_on_update and c != key}
+    (
+        table.merge(rows, predicate=f"t.{key} = s.{key}", source_alias="s", target_alias="t", writer_properties=WRITER_PROPERTIES)
+        .when_matched_update(updates=updates)
+        .when_not_matched_insert_all()
+        .execute()
+    )
+    return rows.num_rows
 
 
 def open_table(location: LakeLocation, name: str) -> DeltaTable | None:
     """The Delta table, or None when nothing was written yet. Open inside the task, never at import."""
     try:
-        return DeltaTable(location.uri(name), storage_options=location.delta_options())
+        return DeltaTable(location.uri(table_path(name)), storage_options=location.delta_options())
     except TableNotFoundError:
         return None
 
@@ -113,12 +139,14 @@ def dataset(location: LakeLocation, name: str, partition_date: dt.date | None = 
         return ds.dataset(schema.empty_table())
     if "deletionVectors" in (table.protocol().reader_features or []):
         raise LakeError(f"table '{name}' uses deletion vectors, which newslake's readers do not apply; rewrite it without them")
-    filters = [(PARTITION_COLUMN, "=", partition_date.isoformat())] if partition_date else None
+    filters = [(PARTITION_COLUMN, "=", partition_date.isoformat())] if partition_date and name not in UNPARTITIONED_TABLES else None
     filesystem, root = location.filesystem()
     prefix = "s3://" if not location.is_local else "file://"
     paths = [uri[len(prefix) :] if uri.startswith(prefix) else uri for uri in table.file_uris(file_pruning_predicate=filters)]
+    if name in UNPARTITIONED_TABLES:
+        return ds.dataset(paths, schema=schema, format="parquet", filesystem=filesystem)
     partitioning = ds.partitioning(pa.schema([(PARTITION_COLUMN, pa.date32())]), flavor="hive")
-    return ds.dataset(paths, schema=schema, format="parquet", filesystem=filesystem, partitioning=partitioning, partition_base_dir=f"{root}/{name}")
+    return ds.dataset(paths, schema=schema, format="parquet", filesystem=filesystem, partitioning=partitioning, partition_base_dir=f"{root}/{table_path(name)}")
 
 
 def read_table(location: LakeLocation, name: str, partition_date: dt.date | None = None, columns: Sequence[str] | None = None, filter=None) -> pa.Table:

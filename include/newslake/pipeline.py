@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import logging
 import re
 from collections import Counter
@@ -26,13 +27,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyarrow import fs as pafs
 
-from newslake import lake
+from newslake import lake, neardup
 from newslake.config import Settings, Source, load_sources
 from newslake.discover import discover
 from newslake.errors import ExtractError, ValidationError
-from newslake.fetch import PoliteFetcher
-from newslake.fetch import HTML_TYPES
-from newslake.raw import iter_warc_file, open_warc_location, read_warc_file, write_warc
+from newslake.fetch import HTML_TYPES, PoliteFetcher
+from newslake.raw import iter_warc_file, open_warc_location, read_page_at, read_warc_file, write_warc
 from newslake.schemas import Article, Candidate, Failure, FetchedPage, article_row, entity_rows, failure_row, mentioned_date_row, place_row
 from newslake.storage import LakeLocation
 from newslake.urls import article_id, canonical_url, host_of
@@ -174,16 +174,62 @@ def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict], w
         # one thread per host in the batch (at most batch_size): with fetch_many's default of 8,
         # a batch spread over 20 hosts kept only 8 busy (40% of the polite rate, bench/throughput.py)
         hosts = len({host_of(c.url) for c in items})
-        pages, failures = fetcher.fetch_many(items, lambda name: ctx.source(name).politeness, max_hosts=max(hosts, 1))
+        state = _url_state(ctx, [c.url for c in items])
+        validators = {url: (row["etag"], row["last_modified"]) for url, row in state.items() if row["etag"] or row["last_modified"]}
+        responses, failures = fetcher.fetch_many(items, lambda name: ctx.source(name).politeness, max_hosts=max(hosts, 1), validators=validators)
     filesystem, root = ctx.location.filesystem()
+    pages, checked_at = [], {}
+    for page in responses:
+        if page.http_status == 304:  # unchanged since our copy: take the body from the raw layer
+            stored = state[page.url]
+            try:
+                held = read_page_at(filesystem, f"{root}/{stored['warc_path']}", stored["warc_offset"])
+            except OSError as exc:
+                failures.append(Failure(page.url, page.source, "fetch", f"304 Not Modified but the raw copy is unreadable ({exc}); re-run to refetch", 304))
+                continue
+            held.source, held.listed_at, held.found_in = page.source, page.listed_at, page.found_in
+            checked_at[page.url] = page.fetched_at
+            page = held
+        pages.append(page)
     warc_path = None
     if pages:
-        fetch_day = max(p.fetched_at for p in pages).date()
+        fetch_day = max(checked_at.get(p.url, p.fetched_at) for p in pages).date()
         warc_path = f"{root}/raw/fetch_date={fetch_day.isoformat()}/{ctx.run_key}-{batch_index:05d}.warc.gz"
-        write_warc(filesystem, warc_path, pages, ctx.settings.user_agent)
-    _stage_stats(ctx, "fetch", batch_index, Counter((p.source, "fetched") for p in pages))
-    log.info("batch %d: fetched %d, failed %d", batch_index, len(pages), len(failures))
+        offsets = write_warc(filesystem, warc_path, pages, ctx.settings.user_agent)
+        state_rows = [url_state_row(p, warc_path[len(root) + 1 :], offset, checked_at.get(p.url)) for p, offset in zip(pages, offsets, strict=True)]
+        _write_staged(ctx, ctx.staging("url_state", f"{batch_index:05d}.parquet"), lake.to_table("url_state", state_rows))
+    stats = Counter((p.source, "fetched") for p in pages) + Counter((p.source, "unchanged") for p in pages if p.url in checked_at)
+    _stage_stats(ctx, "fetch", batch_index, stats)
+    log.info("batch %d: fetched %d (%d unchanged, 304), failed %d", batch_index, len(pages), len(checked_at), len(failures))
     return {"batch": batch_index, "warc": warc_path, "fetched": len(pages), "failures": _stage_failures(ctx, "fetch", batch_index, failures)}
+
+
+def _url_state(ctx: RunContext, urls: Sequence[str]) -> dict[str, dict]:
+    """Crawl state of these URLs (validators and where their last body is stored)."""
+    if not urls or lake.open_table(ctx.location, "url_state") is None:
+        return {}
+    # Filtered after reading: MERGE writes string_view columns, which Arrow's isin pushdown
+    # cannot compare with string values. Fine at crawl-state sizes of a few million URLs.
+    table = lake.read_table(ctx.location, "url_state")
+    rows = table.filter(pc.is_in(table.column("url"), value_set=pa.array(list(urls), pa.string()))).to_pylist()
+    return {row["url"]: row for row in rows}
+
+
+def url_state_row(page: FetchedPage, warc_path: str, warc_offset: int, checked_at: dt.datetime | None) -> dict:
+    """A `url_state` row for a page held in the raw layer; `checked_at` is set when a 304 confirmed it."""
+    header = {k.lower(): v for k, v in page.headers.items()}
+    return {
+        "url": page.url,
+        "article_id": article_id(page.url),
+        "first_seen": page.fetched_at,
+        "last_fetched": checked_at or page.fetched_at,
+        "status": 304 if checked_at else page.http_status,
+        "etag": header.get("etag"),
+        "last_modified": header.get("last-modified"),
+        "content_hash": hashlib.sha256(page.body).hexdigest(),
+        "warc_path": warc_path,
+        "warc_offset": warc_offset,
+    }
 
 
 def build_article(ctx: RunContext, page: FetchedPage) -> Article | None:
@@ -364,6 +410,7 @@ def write_stage(ctx: RunContext) -> dict:
     with lake.write_lock(ctx.location, ctx.settings.rate_limit_redis_url):
         articles, duplicates = _dedupe(_read_staged(ctx, _staged_files(ctx, "enriched"), "articles"))
         articles, elsewhere = _drop_claimed_elsewhere(ctx, articles)
+        articles = _mark_near_duplicates(ctx, articles)
         for source, n in elsewhere.items():
             duplicates[source] = duplicates.get(source, 0) + n
         kept = set(articles.column("article_id").to_pylist())
@@ -373,6 +420,8 @@ def write_stage(ctx: RunContext) -> dict:
         tables["failures"] = _read_staged(ctx, _staged_files(ctx, "failures"), "failures")
         tables["source_daily"] = lake.to_table("source_daily", source_daily_rows(ctx, articles, tables["failures"], duplicates))
         counts = {name: lake.replace_slice(ctx.location, name, table, ctx.partition_date) for name, table in tables.items()}
+        state = _read_staged(ctx, _staged_files(ctx, "url_state"), "url_state")
+        counts["url_state"] = lake.merge_by_key(ctx.location, "url_state", state, "url", keep_on_update=["first_seen"]) if state.num_rows else 0
     counts["duplicates_dropped"] = sum(duplicates.values())
     _clear_staging(ctx)
     log.info("slice %s written: %s", ctx.partition_date, counts)
@@ -397,6 +446,36 @@ def _drop_claimed_elsewhere(ctx: RunContext, articles: pa.Table) -> tuple[pa.Tab
     dropped = Counter(s for s, k in zip(articles.column("source").to_pylist(), keep, strict=True) if not k)
     log.info("slice %s: %d articles already in another day's slice, not written twice", ctx.partition_date, len(claimed))
     return articles.filter(pa.array(keep, pa.bool_())), dict(dropped)
+
+
+def _mark_near_duplicates(ctx: RunContext, articles: pa.Table) -> pa.Table:
+    """Fill `duplicate_of`: syndicated copies of an earlier article in the slice or the lake's nearby days.
+
+    Runs under the write lock on the lake as it is, so re-running a day reproduces the same
+    values; a copy whose original lands in a later run's slice is flagged when its own day is re-run.
+    """
+    if not articles.num_rows:
+        return articles
+    window = dt.timedelta(days=ctx.settings.near_duplicate_window_days)
+    day = pa.scalar(ctx.partition_date, pa.date32())
+    nearby = (
+        (pc.field("partition_date") != day)
+        & (pc.field("partition_date") >= pa.scalar(ctx.partition_date - window, pa.date32()))
+        & (pc.field("partition_date") <= pa.scalar(ctx.partition_date + window, pa.date32()))
+        & pc.field("simhash").is_valid()  # rows written before the column existed
+    )
+    columns = ["article_id", "simhash", "published_at"]
+    existing = lake.read_table(ctx.location, "articles", columns=columns, filter=nearby)
+    found = neardup.find_duplicate_of(
+        [neardup.Fingerprint(*row) for row in zip(*(articles.column(c).to_pylist() for c in columns))],
+        [neardup.Fingerprint(*row) for row in zip(*(existing.column(c).to_pylist() for c in columns))],
+    )
+    duplicate_of = [found.get(i) for i in articles.column("article_id").to_pylist()]
+    flagged = sum(d is not None for d in duplicate_of)
+    if flagged:
+        log.info("slice %s: %d syndicated copies of earlier articles flagged in duplicate_of", ctx.partition_date, flagged)
+    field = lake.TABLES["articles"].field("duplicate_of")
+    return articles.set_column(articles.schema.get_field_index("duplicate_of"), field, pa.array(duplicate_of, pa.string()))
 
 
 def _dedupe_rows(table: pa.Table, kept_ids: set[str]) -> pa.Table:
@@ -503,8 +582,8 @@ def plan_reprocess(ctx: RunContext) -> list[dict]:
         _write_staged(ctx, ctx.staging("failures", "carried-00000.parquet"), carried)
     stats: Counter = Counter()
     for row in lake.read_table(ctx.location, "source_daily", ctx.partition_date).to_pylist():
-        stats[(row["source"], "listed")] += row["listed"]
-        stats[(row["source"], "fetched")] += row["fetched"]
+        for metric in ("listed", "fetched", "unchanged"):  # counts of the fetch, not of extraction
+            stats[(row["source"], metric)] += row[metric]
     _stage_stats(ctx, "carried", 0, stats)
     files = sorted(info.path for info in by_run[latest])
     log.info("reprocessing %s from %d raw files of run %s", ctx.partition_date, len(files), latest)

@@ -9,6 +9,7 @@ reader.
 from __future__ import annotations
 
 import datetime as dt
+import http
 import io
 import os
 from collections.abc import Iterator
@@ -29,6 +30,12 @@ H_REQUESTED = "WARC-Newslake-Requested-URL"
 
 def warc_bytes(pages: list[FetchedPage], user_agent: str) -> bytes:
     """Serialise pages as gzip WARC request/response pairs."""
+    return warc_bytes_with_offsets(pages, user_agent)[0]
+
+
+def warc_bytes_with_offsets(pages: list[FetchedPage], user_agent: str) -> tuple[bytes, list[int]]:
+    """WARC bytes plus, per page, the byte offset of its response record (for `read_page_at`)."""
+    offsets: list[int] = []
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=True)
     for page in pages:
@@ -42,22 +49,44 @@ def warc_bytes(pages: list[FetchedPage], user_agent: str) -> bytes:
         # encoding/length headers so the WARC stays self-consistent.
         headers = [(k, v) for k, v in page.headers.items() if k.lower() not in {"content-encoding", "transfer-encoding", "content-length"}]
         headers.append(("Content-Length", str(len(page.body))))
-        http_headers = StatusAndHeaders(f"{page.http_status} OK", headers, protocol="HTTP/1.1")
+        http_headers = StatusAndHeaders(f"{page.http_status} {_reason(page.http_status)}", headers, protocol="HTTP/1.1")
         response = writer.create_warc_record(page.final_url, "response", payload=io.BytesIO(page.body), http_headers=http_headers, warc_headers_dict=extra)
         writer.write_record(request)
+        offsets.append(buffer.tell())
         writer.write_record(response)
-    return buffer.getvalue()
+    return buffer.getvalue(), offsets
 
 
-def write_warc(filesystem: pafs.FileSystem, path: str, pages: list[FetchedPage], user_agent: str) -> None:
-    """Write pages to `path` in one go (a partially written file is never left under that name)."""
-    data = warc_bytes(pages, user_agent)
+def _reason(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def write_warc(filesystem: pafs.FileSystem, path: str, pages: list[FetchedPage], user_agent: str) -> list[int]:
+    """Write pages to `path` in one go (a partially written file is never left under that name).
+
+    Returns each page's response-record offset, which the crawl state keeps so an unchanged page
+    (HTTP 304) can be read back from the raw layer.
+    """
+    data, offsets = warc_bytes_with_offsets(pages, user_agent)
     parent = path.rsplit("/", 1)[0]
     filesystem.create_dir(parent, recursive=True)
     tmp = path + ".tmp"
     with filesystem.open_output_stream(tmp) as out:
         out.write(data)
     filesystem.move(tmp, path)
+    return offsets
+
+
+def read_page_at(filesystem: pafs.FileSystem, path: str, offset: int) -> FetchedPage:
+    """The response stored at `offset` of a newslake WARC file."""
+    with filesystem.open_input_file(path) as handle:
+        handle.seek(offset)
+        for page in read_warc(handle):
+            return page
+    raise FileNotFoundError(f"no response record at offset {offset} of {path}")
 
 
 def read_warc(stream) -> Iterator[FetchedPage]:

@@ -13,6 +13,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from newslake.neardup import simhash
+
 UTC_TS = pa.timestamp("us", tz="UTC")
 
 
@@ -111,6 +113,8 @@ ARTICLES = pa.schema(
         pa.field("http_status", pa.int16(), nullable=False),
         pa.field("fetched_at", UTC_TS, nullable=False, metadata={"doc": "when the response was received, UTC"}),
         pa.field("extractor_version", pa.string(), nullable=False, metadata={"doc": "newslake + trafilatura versions that produced the row"}),
+        pa.field("simhash", pa.int64(), nullable=False, metadata={"doc": "64-bit SimHash of the text's word shingles"}),
+        pa.field("duplicate_of", pa.string(), metadata={"doc": "article_id of the earlier near-identical article (syndicated copy), null when original"}),
     ]
 )
 
@@ -182,6 +186,7 @@ SOURCE_DAILY = pa.schema(
         pa.field("empty_body", pa.int32(), nullable=False, metadata={"doc": "pages with no article body"}),
         pa.field("no_date", pa.int32(), nullable=False, metadata={"doc": "articles landed without a publication date"}),
         pa.field("duplicates", pa.int32(), nullable=False, metadata={"doc": "rows dropped because their article_id was already in the slice"}),
+        pa.field("unchanged", pa.int32(), nullable=False, metadata={"doc": "pages the server answered 304 Not Modified (body read from the raw layer)"}),
         pa.field("other_day", pa.int32(), nullable=False, metadata={"doc": "undated listings whose page date belongs to another day's slice"}),
     ]
 )
@@ -206,6 +211,22 @@ PLACE_DAILY = pa.schema(
     ]
 )
 
+# Crawl state: one row per canonical URL ever fetched (not partitioned; MERGEd by url).
+URL_STATE = pa.schema(
+    [
+        pa.field("url", pa.string(), nullable=False, metadata={"doc": "canonicalised URL (unique)"}),
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("first_seen", UTC_TS, nullable=False, metadata={"doc": "first successful fetch, UTC"}),
+        pa.field("last_fetched", UTC_TS, nullable=False, metadata={"doc": "last request, UTC (a 304 counts)"}),
+        pa.field("status", pa.int16(), nullable=False, metadata={"doc": "HTTP status of the last request: 200, or 304 when unchanged"}),
+        pa.field("etag", pa.string(), metadata={"doc": "ETag of the copy held, sent as If-None-Match"}),
+        pa.field("last_modified", pa.string(), metadata={"doc": "Last-Modified of the copy held, sent as If-Modified-Since"}),
+        pa.field("content_hash", pa.string(), nullable=False, metadata={"doc": "sha256 of the body held"}),
+        pa.field("warc_path", pa.string(), nullable=False, metadata={"doc": "raw WARC file holding that body, relative to the lake root"}),
+        pa.field("warc_offset", pa.int64(), nullable=False, metadata={"doc": "byte offset of its response record"}),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "entities": ENTITIES,
@@ -215,8 +236,12 @@ TABLES: dict[str, pa.Schema] = {
     "source_daily": SOURCE_DAILY,
     "entity_daily": ENTITY_DAILY,
     "place_daily": PLACE_DAILY,
+    "url_state": URL_STATE,
 }
-SILVER_TABLES = ("articles", "entities", "places", "mentioned_dates", "failures", "source_daily")  # written by news_ingest
+# Where a table lives under the lake root when that is not its name.
+TABLE_PATHS: dict[str, str] = {"url_state": "state/urls"}
+UNPARTITIONED_TABLES = ("url_state",)
+SILVER_TABLES = ("articles", "entities", "places", "mentioned_dates", "failures", "source_daily", "url_state")  # written by news_ingest
 GOLD_TABLES = ("entity_daily", "place_daily")  # rebuilt by news_marts from the silver tables
 
 
@@ -254,6 +279,8 @@ def article_row(article: Article, partition_date: dt.date) -> dict[str, Any]:
         "http_status": article.http_status,
         "fetched_at": article.fetched_at,
         "extractor_version": article.extractor_version,
+        "simhash": simhash(article.text),
+        "duplicate_of": None,  # set by the write stage, which sees the lake's other days
     }
 
 

@@ -90,6 +90,17 @@ PUBLISHERS: tuple[Publisher, ...] = (
     ),
 )
 PUBLISHERS_BY_NAME = {p.name: p for p in PUBLISHERS}
+PUBLISHERS_BY_PREFIX = {p.prefix: p for p in PUBLISHERS}
+
+# Syndication: (original's publisher prefix, original's seq, republisher prefix, hours later).
+# The copy carries the original's body verbatim under the republisher's own URL and template,
+# a test for near-duplicate detection. Meridian's 20:40 UTC story reappears on the next UTC day.
+SYNDICATED: tuple[tuple[str, int, str, int], ...] = (
+    ("meridian", 3, "northgate", 4),
+    ("harbour", 4, "meridian", 2),
+    ("northgate", 4, "harbour", 3),
+)
+SYNDICATED_SEQ = 100  # copies' seq values start here, so their paths never collide with originals
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,7 +115,7 @@ class ArticleContent:
     """One article as written, before it is rendered (paths are relative to the server root)."""
 
     publisher: Publisher
-    seq: int  # 0-based position in the publisher's chronological list
+    seq: int  # 0-based position among the publisher's own articles; SYNDICATED_SEQ + k for copies
     path: str
     title: str
     section: str
@@ -117,6 +128,7 @@ class ArticleContent:
     places: tuple[str, ...]
     comments: tuple[Comment, ...]
     undated_in_sitemap: bool
+    syndicated_from: str | None = None  # path of the original when this is a republished copy
 
     @property
     def published_at(self) -> dt.datetime:
@@ -389,16 +401,37 @@ def _write_article(pub: Publisher, seq: int, local: dt.datetime, story: Story, r
     )
 
 
+def _syndicate(original: ArticleContent, pub: Publisher, seq: int, hours: int) -> ArticleContent:
+    """`pub`'s republished copy of `original`: same headline, byline and body, its own URL and page."""
+    local = (original.published_at + dt.timedelta(hours=hours)).astimezone(pub.zone)
+    section = original.section if original.section in pub.sections else "world"
+    return dataclasses.replace(
+        original,
+        publisher=pub,
+        seq=seq,
+        path=_path(pub, local, section, original.title, seq),
+        section=section,
+        published_local=local,
+        modified_local=None,
+        comments=(),
+        undated_in_sitemap=False,
+        syndicated_from=original.path,
+    )
+
+
 @lru_cache(maxsize=1)
 def build_articles() -> tuple[ArticleContent, ...]:
     """All articles of all publishers, each publisher's in chronological order."""
-    articles: list[ArticleContent] = []
+    by_pub: dict[str, list[ArticleContent]] = {}
     for pub in PUBLISHERS:
         rng = random.Random(f"newslake-samplesite-{pub.name}")
         order = list(STORIES)
         rng.shuffle(order)
-        for seq, local in enumerate(_schedule(pub, rng)):
-            articles.append(_write_article(pub, seq, local, order[seq % len(order)], rng))
+        by_pub[pub.prefix] = [_write_article(pub, seq, local, order[seq % len(order)], rng) for seq, local in enumerate(_schedule(pub, rng))]
+    for k, (source, seq, republisher, hours) in enumerate(SYNDICATED):
+        original = by_pub[source][seq]  # copies are appended after the originals: index == seq
+        by_pub[republisher].append(_syndicate(original, PUBLISHERS_BY_PREFIX[republisher], SYNDICATED_SEQ + k, hours))
+    articles = [a for pub in PUBLISHERS for a in sorted(by_pub[pub.prefix], key=lambda a: a.published_at)]
     _check(articles)
     return tuple(articles)
 

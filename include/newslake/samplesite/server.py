@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import logging
 import threading
 import time
@@ -36,6 +37,7 @@ class SampleArticle:
     people: tuple[str, ...]
     organisations: tuple[str, ...]
     places: tuple[str, ...]
+    syndicated_from: str | None = None  # URL of the original when this page republishes another's story
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,10 +65,20 @@ class _Handler(BaseHTTPRequestHandler):
         site = self.server.site
         path = urlsplit(self.path).path
         status, resource = site._lookup(path)
+        # Real publishers answer conditional requests: an ETag per body, 304 when it matches.
+        etag = '"' + hashlib.sha1(resource.body).hexdigest()[:16] + '"'
+        if status == 200 and self.headers.get("If-None-Match") == etag:
+            site._record(RequestRecord(time.monotonic(), self.command, path, 304, self.headers.get("User-Agent", "")))
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
         site._record(RequestRecord(time.monotonic(), self.command, path, status, self.headers.get("User-Agent", "")))
         self.send_response(status)
         self.send_header("Content-Type", resource.content_type)
         self.send_header("Content-Length", str(len(resource.body)))
+        if status == 200:
+            self.send_header("ETag", etag)
         if status == 503:
             self.send_header("Retry-After", "1")
         self.end_headers()
@@ -150,6 +162,7 @@ class SampleSite:
                 people=a.people,
                 organisations=a.organisations,
                 places=a.places,
+                syndicated_from=self.base_url + a.syndicated_from if a.syndicated_from else None,
             )
             for a in build_articles()
         ]
