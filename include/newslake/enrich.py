@@ -302,13 +302,26 @@ def _is_junk(span: Span, text: str) -> bool:
     return span[2] in _MAPPED and (not any(ch.isupper() for ch in name) or name[:1].isdigit())
 
 
+_NOT_BEFORE_WORD = re.compile(r"[\w.\-]")
+
+
 def _untagged_occurrences(word: str, text: str, taken: list[Span]) -> list[tuple[int, int]]:
     """Whole-word, case-sensitive occurrences of `word` that overlap no existing span."""
+    # Same matches as finditer over r"(?<![\w.\-])word(?![\w\-])", but the pattern starts with
+    # the literal word, so the regex engine skips ahead to its occurrences instead of trying the
+    # lookbehind at every position; the lookbehind is checked here, and a rejected occurrence
+    # resumes the scan one character later, as finditer would.
+    pattern = re.compile(re.escape(word) + r"(?![\w\-])")
     found = []
-    for match in re.finditer(r"(?<![\w.\-])" + re.escape(word) + r"(?![\w\-])", text):
+    pos = 0
+    while (match := pattern.search(text, pos)) is not None:
         s, e = match.span()
+        if s > 0 and _NOT_BEFORE_WORD.match(text, s - 1):
+            pos = s + 1
+            continue
         if not any(ts < e and s < te for ts, te, _ in taken):
             found.append((s, e))
+        pos = e if e > s else e + 1
     return found
 
 
@@ -404,6 +417,7 @@ _NOT_ACRONYM_LABELS = frozenset({"PERSON", "EVENT", "WORK_OF_ART", "PRODUCT"})  
 _CORPORATE_SUFFIXES = frozenset("inc inc. corp corp. corporation co co. company ltd ltd. llc plc group holdings ag sa gmbh".split())
 
 
+@functools.lru_cache(maxsize=16384)  # pure; the document rules normalise the same names many times
 def _normalise(name: str) -> str:
     """Collapse whitespace, drop quotes, a leading "the", a trailing "(ACR" and a possessive."""
     name = " ".join(name.split())
@@ -418,6 +432,7 @@ def _letters(acronym: str) -> str:
     return "".join(ch for ch in acronym if ch.isalnum()).upper()
 
 
+@functools.lru_cache(maxsize=8192)  # pure; canonicalise asks again for every repeat of an acronym
 def _initials_match(acronym: str, long_form: str) -> bool:
     """True when `acronym` spells the initials of `long_form` (with or without function words)."""
     letters = _letters(acronym)
@@ -480,21 +495,22 @@ def _acronym_definitions(mentions: list[EntityMention], text: str, names: list[s
     return definitions
 
 
-def _person_full_name(i: int, mentions: list[EntityMention], names: list[str]) -> str | None:
-    """The longer PERSON name ending in the tokens of PERSON mention `i` (nearest earlier wins)."""
-    tokens = names[i].split()
-    candidates = [
-        j
-        for j, (m, name) in enumerate(zip(mentions, names, strict=True))
-        if m.label == "PERSON" and len(name.split()) > len(tokens) and name.split()[-len(tokens) :] == tokens
-    ]
-    if not candidates and len(tokens) == 1:
+def _person_full_name(i: int, mentions: list[EntityMention], names: list[str], words: list[list[str]] | None = None) -> str | None:
+    """The longer PERSON name ending in the tokens of PERSON mention `i` (nearest earlier wins).
+
+    `words`: `names[j].split()` for every j, when the caller has them (canonicalise: one split per name).
+    """
+    if words is None:
+        words = [name.split() for name in names]
+    tokens = words[i]
+    n = len(tokens)
+    people = [j for j, m in enumerate(mentions) if m.label == "PERSON" and len(words[j]) > 1]
+    candidates = [j for j in people if len(words[j]) > n and words[j][-n:] == tokens]
+    if not candidates and n == 1:
         # "Tedros" for "Tedros Adhanom Ghebreyesus": the first name of exactly one longer PERSON
         # name, and nobody's surname in the article.
-        firsts = {
-            name for m, name in zip(mentions, names, strict=True) if m.label == "PERSON" and len(name.split()) > 1 and name.split()[0] == tokens[0]
-        }
-        lasts = {name.split()[-1] for m, name in zip(mentions, names, strict=True) if m.label == "PERSON" and len(name.split()) > 1}
+        firsts = {names[j] for j in people if len(words[j]) > 1 and words[j][0] == tokens[0]}
+        lasts = {words[j][-1] for j in people if len(words[j]) > 1}
         return firsts.pop() if len(firsts) == 1 and tokens[0] not in lasts else None
     if not candidates:
         return None
@@ -502,22 +518,25 @@ def _person_full_name(i: int, mentions: list[EntityMention], names: list[str]) -
     return names[earlier[-1] if earlier else candidates[0]]
 
 
-def _org_full_name(i: int, mentions: list[EntityMention], names: list[str]) -> str | None:
+def _org_full_name(i: int, mentions: list[EntityMention], names: list[str], words: list[list[str]] | None = None) -> str | None:
     """The longer ORG name this ORG name is a short form of, within the article.
 
     "Saturn" -> "Saturn Corporation" (corporate suffix); "Commission" -> "European Commission",
     "Aramco" -> "Saudi Aramco" (the last words of exactly one longer ORG name); "Fed" ->
     "Federal Reserve" (a 3-4 letter truncation of the first word of exactly one longer ORG name).
     """
-    for m, name in zip(mentions, names, strict=True):
-        words = name.split()
-        if m.label == "ORG" and len(words) > 1 and words[-1].lower() in _CORPORATE_SUFFIXES:
-            if " ".join(words[:-1]).rstrip(",") == names[i]:
-                return name
-    short = names[i].split()
+    if words is None:
+        words = [name.split() for name in names]
+    orgs = [j for j, m in enumerate(mentions) if m.label == "ORG"]
+    for j in orgs:
+        w = words[j]
+        if len(w) > 1 and w[-1].lower() in _CORPORATE_SUFFIXES:
+            if " ".join(w[:-1]).rstrip(",") == names[i]:
+                return names[j]
+    short = words[i]
     if not short or not all(w[:1].isupper() for w in short) or _ACRONYM.match(names[i]) and names[i].isupper():
         return None
-    longer = {name for m, name in zip(mentions, names, strict=True) if m.label == "ORG" and len(name.split()) > len(short)}
+    longer = {names[j] for j in orgs if len(words[j]) > len(short)}
     tails = [name for name in longer if name.split()[-len(short) :] == short]
     if len(tails) == 1:
         return tails[0]
@@ -547,12 +566,13 @@ def canonicalise(mentions: list[EntityMention], text: str) -> list[EntityMention
     """
     names = [_normalise(m.text) or " ".join(m.text.split()) for m in mentions]
     definitions = _acronym_definitions(mentions, text, names)
+    words = [name.split() for name in names]
     full_names: list[str | None] = []
     for i, m in enumerate(mentions):
         if m.label == "PERSON":
-            full_names.append(_person_full_name(i, mentions, names))
+            full_names.append(_person_full_name(i, mentions, names, words))
         elif m.label == "ORG":
-            full_names.append(_org_full_name(i, mentions, names))
+            full_names.append(_org_full_name(i, mentions, names, words))
         else:
             full_names.append(None)
     # Acronyms second, so "GM" follows "General Motors" on to "General Motors Corporation".

@@ -242,11 +242,14 @@ def extract_page(html: str | bytes, url: str | None = None, *, source_timezone: 
     `always_reconcile` runs trafilatura's second (default-mode) pass on every page instead of only
     on suspicious ones: slower, marginally higher recall.
     """
-    tree = load_html(html)  # detects the encoding of bytes; trafilatura re-parses on its own
-    doc = bare_extraction(html, url=url, favor_precision=True, include_comments=False, with_metadata=True)
+    tree = load_html(html)  # detects the encoding of bytes
+    # trafilatura's own load_html would parse `html` into the same tree; given a tree, it works on
+    # a copy (cheaper than a parse), so `tree` stays untouched for the date finder below
+    source = tree if tree is not None else html
+    doc = bare_extraction(source, url=url, favor_precision=True, include_comments=False, with_metadata=True)
     precise = (doc.text or "") if doc is not None else ""
     if always_reconcile or _needs_check(precise):
-        broad = trafilatura.extract(html, url=url, include_comments=False, fast=True, with_metadata=False) or ""
+        broad = trafilatura.extract(source, url=url, include_comments=False, fast=True, with_metadata=False) or ""
         precise = reconcile(precise, broad)
     text = clean_lines(precise, doc.title if doc is not None else None)
     if len(_words(text)) < MIN_BODY_WORDS:
