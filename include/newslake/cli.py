@@ -23,6 +23,7 @@ from rich.table import Table
 
 from newslake.config import Settings
 from newslake.errors import ConfigError, NewslakeError
+from newslake.schemas import TABLES
 
 console = Console(stderr=True)
 EXIT_USAGE = 2
@@ -355,7 +356,6 @@ def cmd_sql(args: argparse.Namespace) -> int:
     import csv
 
     from newslake.query import connect
-    from newslake.schemas import TABLES
 
     settings = _lake_settings(args)
     query = args.query
@@ -474,6 +474,15 @@ def cmd_serve_sample(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- parser
+def _add_day_range_arguments(parser: argparse.ArgumentParser, sources_help: str) -> None:
+    """--from/--to (UTC days, inclusive) plus where sources, lake and settings come from."""
+    parser.add_argument("--from", dest="from_date", type=_date, required=True, help="first UTC day")
+    parser.add_argument("--to", dest="to_date", type=_date, required=True, help="last UTC day (inclusive)")
+    parser.add_argument("--sources", help=sources_help)
+    parser.add_argument("--lake", help="lake root (default: settings lake_root)")
+    parser.add_argument("--config", help="settings YAML (default: $NEWSLAKE_CONFIG)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = _Parser(prog="newslake", description="News data lake on Apache Airflow 3.", formatter_class=formatter)
@@ -496,11 +505,7 @@ def build_parser() -> argparse.ArgumentParser:
                              examples:
                                newslake run --from 2025-03-03 --to 2025-03-09 --sources sources.yaml
                                NEWSLAKE_LAKE_ROOT=s3://news/lake newslake backfill --from 2025-03-01 --to 2025-03-31"""))
-    run.add_argument("--from", dest="from_date", type=_date, required=True, help="first UTC day")
-    run.add_argument("--to", dest="to_date", type=_date, required=True, help="last UTC day (inclusive)")
-    run.add_argument("--sources", help="sources YAML (default: settings sources_file)")
-    run.add_argument("--lake", help="lake root (default: settings lake_root)")
-    run.add_argument("--config", help="settings YAML (default: $NEWSLAKE_CONFIG)")
+    _add_day_range_arguments(run, sources_help="sources YAML (default: settings sources_file)")
     run.set_defaults(func=cmd_run)
 
     reprocess = sub.add_parser("reprocess", help="rebuild days from the raw WARC layer (no network)", formatter_class=formatter,
@@ -509,11 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      newslake reprocess --from 2025-03-03 --to 2025-03-16 --sources sources.yaml
                                    Re-extracts every article of those days from the responses stored under lake/raw,
                                    with the current extractor; ids stay the same, extractor_version records the change."""))
-    reprocess.add_argument("--from", dest="from_date", type=_date, required=True, help="first UTC day")
-    reprocess.add_argument("--to", dest="to_date", type=_date, required=True, help="last UTC day (inclusive)")
-    reprocess.add_argument("--sources", help="sources YAML (for source time zones; default: settings sources_file)")
-    reprocess.add_argument("--lake", help="lake root (default: settings lake_root)")
-    reprocess.add_argument("--config", help="settings YAML (default: $NEWSLAKE_CONFIG)")
+    _add_day_range_arguments(reprocess, sources_help="sources YAML (for source time zones; default: settings sources_file)")
     reprocess.set_defaults(func=cmd_reprocess)
 
     extract = sub.add_parser("extract", help="extract + enrich local HTML files, print JSON", formatter_class=formatter,
@@ -533,13 +534,13 @@ def build_parser() -> argparse.ArgumentParser:
     sql = sub.add_parser("sql", help="run a DuckDB query over the lake tables", formatter_class=formatter,
                          description="Run one DuckDB SQL query over views of every lake table (read through the Delta log).",
                          epilog=textwrap.dedent("""\
-                             views: articles, entities, places, mentioned_dates, failures, source_daily, entity_daily, place_daily
+                             views: {views}
                              examples:
                                newslake sql                                   # list the views and their row counts
                                newslake sql "select source, count(*) from articles group by source"
                                newslake sql "select canonical, count(*) n from entities where label='PERSON' group by 1 order by n desc limit 5"
                                newslake sql --format csv --limit 0 "select * from source_daily" > source_daily.csv
-                             more queries: docs/queries.md"""))
+                             more queries: docs/queries.md""").format(views=", ".join(TABLES)))
     sql.add_argument("query", nargs="?", help="SQL (DuckDB dialect); omit to list the views")
     sql.add_argument("--lake", help="lake root (default: settings lake_root)")
     sql.add_argument("--limit", type=int, default=50, help="rows to print (default 50; 0 = all)")

@@ -35,12 +35,13 @@ import contextlib
 import datetime as dt
 import os
 import signal
-import socket
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
+
+from tests.integration.prerequisites import require_cluster
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(480)]
 REPO = Path(__file__).resolve().parents[2]
@@ -61,20 +62,6 @@ FAULT_ENV = {
     # read by dags/news_ingest.py if it has the knob (retry_delay); otherwise the DAG's 30 s applies
     "NEWSLAKE_RETRY_DELAY_SECONDS": "3",
 }
-
-
-def _missing_prerequisite() -> str | None:
-    for module in ("psycopg2", "redis", "asyncpg", "psutil", "airflow.providers.celery"):
-        try:
-            __import__(module)
-        except ImportError:
-            return f"python package for '{module}' is not installed (pip install -e '.[test]')"
-    for name, port in (("PostgreSQL", 5432), ("Redis", 6379)):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=2).close()
-        except OSError:
-            return f"{name} is not listening on 127.0.0.1:{port}"
-    return None
 
 
 def _worker_holding(cluster, pid: int) -> str | None:
@@ -177,11 +164,7 @@ def _kill_worker_during(cluster, task_id: str, timeout: float) -> dict:
 
 @pytest.fixture(scope="module")
 def killed_worker_run(tmp_path_factory):
-    missing = _missing_prerequisite()
-    if missing:
-        if os.environ.get("NEWSLAKE_CI"):
-            pytest.fail(f"Airflow fault test cannot run in CI: {missing}")
-        pytest.skip(missing)
+    require_cluster("Airflow fault test", ("psutil",))
     from pyarrow import fs as pafs
 
     from newslake import pipeline

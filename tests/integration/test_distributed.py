@@ -10,11 +10,11 @@ service skips the test; in CI (`NEWSLAKE_CI=1`) it fails.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
 from pathlib import Path
 
 import pytest
+
+from tests.integration.prerequisites import require_cluster
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 REPO = Path(__file__).resolve().parents[2]
@@ -22,27 +22,9 @@ DAYS = (dt.date(2025, 3, 8), dt.date(2025, 3, 9))
 BATCH_SIZE = 3  # several mapped batches per day, so both workers get some
 
 
-def _missing_prerequisite() -> str | None:
-    for module in ("psycopg2", "redis", "asyncpg", "airflow.providers.celery"):
-        try:
-            __import__(module)
-        except ImportError:
-            return f"python package for '{module}' is not installed (pip install -e '.[test]')"
-    for name, port in (("PostgreSQL", 5432), ("Redis", 6379)):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=2).close()
-        except OSError:
-            return f"{name} is not listening on 127.0.0.1:{port}"
-    return None
-
-
 @pytest.fixture(scope="module")
 def distributed(tmp_path_factory):
-    missing = _missing_prerequisite()
-    if missing:
-        if os.environ.get("NEWSLAKE_CI"):
-            pytest.fail(f"distributed test cannot run in CI: {missing}")
-        pytest.skip(missing)
+    require_cluster("distributed test", ())
     from pyarrow import fs as pafs
 
     from newslake import pipeline

@@ -1,0 +1,34 @@
+"""What the distributed tests need on the machine: packages, PostgreSQL and Redis on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Sequence
+
+import pytest
+
+CLUSTER_MODULES = ("psycopg2", "redis", "asyncpg", "airflow.providers.celery")
+
+
+def missing_cluster_prerequisite(extra_modules: Sequence[str] = ()) -> str | None:
+    for module in (*CLUSTER_MODULES, *extra_modules):
+        try:
+            __import__(module)
+        except ImportError:
+            return f"python package for '{module}' is not installed (pip install -e '.[test]')"
+    for name, port in (("PostgreSQL", 5432), ("Redis", 6379)):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        except OSError:
+            return f"{name} is not listening on 127.0.0.1:{port}"
+    return None
+
+
+def require_cluster(what: str, extra_modules: Sequence[str] = ()) -> None:
+    """Skip locally when something is missing; fail in CI (NEWSLAKE_CI=1), where all must be there."""
+    missing = missing_cluster_prerequisite(extra_modules)
+    if missing:
+        if os.environ.get("NEWSLAKE_CI"):
+            pytest.fail(f"{what} cannot run in CI: {missing}")
+        pytest.skip(missing)
