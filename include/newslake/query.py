@@ -35,7 +35,7 @@ import pyarrow as pa
 from newslake import lake
 from newslake.config import Settings
 from newslake.errors import LakeError
-from newslake.schemas import TABLES
+from newslake.schemas import TABLES, UNPARTITIONED_TABLES
 from newslake.storage import LakeLocation
 
 log = logging.getLogger(__name__)
@@ -205,10 +205,10 @@ def sql_script(settings: Settings, states: dict[str, TableState] | None = None) 
         state = states[name]
         if state.files:
             files = ",\n    ".join(_literal(f) for f in state.files)
-            body = (
-                f"SELECT {_projection(name, state.columns)}\nFROM read_parquet([\n    {files}\n  ], hive_partitioning = true, "
-                f"hive_types = {{'{lake.PARTITION_COLUMN}': DATE}}, union_by_name = true)"
+            partitioning = (
+                "hive_partitioning = false" if name in UNPARTITIONED_TABLES else f"hive_partitioning = true, hive_types = {{'{lake.PARTITION_COLUMN}': DATE}}"
             )
+            body = f"SELECT {_projection(name, state.columns)}\nFROM read_parquet([\n    {files}\n  ], {partitioning}, union_by_name = true)"
             comment = f"-- {name}: Delta version {state.version}, {len(state.files)} files"
         elif _fallback_usable(name, states):
             body = _fallback_view(name)

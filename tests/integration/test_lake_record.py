@@ -243,3 +243,18 @@ def test_crawl_state_drives_conditional_gets_and_unchanged_pages_come_from_the_r
     unchanged = lake.read_table(location, "source_daily", DAYS[1]).column("unchanged").to_pylist()
     assert sum(unchanged) > 0
     assert (backfilled["root"] / "state" / "urls" / "_delta_log").is_dir()
+
+
+def test_bi_views_file_covers_every_table_of_a_crawled_lake(backfilled, tmp_path):
+    """lake/newslake.duckdb views over a real crawl, including the unpartitioned url_state."""
+    import duckdb
+
+    from newslake.query import write_sql_access
+    from newslake.schemas import TABLES
+
+    _, database = write_sql_access(backfilled["settings"], tmp_path)
+    with duckdb.connect(str(database), read_only=True) as con:
+        counts = {name: con.execute(f'select count(*) from "{name}"').fetchone()[0] for name in TABLES}
+    location = LakeLocation.from_settings(str(backfilled["root"]))
+    assert counts["articles"] == lake.read_table(location, "articles").num_rows > 0
+    assert counts["url_state"] == lake.read_table(location, "url_state").num_rows > 0
