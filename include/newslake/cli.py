@@ -185,16 +185,7 @@ def _each_day(args: argparse.Namespace, run_day, run_prefix: str, label: str) ->
     """Run `run_day(RunContext)` for every UTC day of --from..--to, with a progress bar."""
     from newslake.pipeline import RunContext
 
-    settings = Settings.load(args.config)
-    overrides = {}
-    if args.lake:
-        overrides["lake_root"] = args.lake
-    if args.sources:
-        overrides["sources_file"] = args.sources
-    if overrides:
-        import dataclasses
-
-        settings = dataclasses.replace(settings, **overrides)
+    settings = _lake_settings(args)
     if args.to_date < args.from_date:
         raise NewslakeError(f"--to {args.to_date} is before --from {args.from_date}")
     from newslake.config import load_sources

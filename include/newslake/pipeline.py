@@ -80,8 +80,7 @@ class RunContext:
         raise KeyError(f"source '{name}' is not in {self.settings.sources_file}")
 
     def staging(self, *parts: str) -> str:
-        _, root = self.location.filesystem()
-        return "/".join([root, "_staging", self.run_key, *parts])
+        return "/".join([self.location.path, "_staging", self.run_key, *parts])
 
 
 # --------------------------------------------------------------------------- staging helpers

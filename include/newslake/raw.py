@@ -114,8 +114,7 @@ def read_warc(stream) -> Iterator[FetchedPage]:
 
 def read_warc_file(filesystem: pafs.FileSystem, path: str) -> list[FetchedPage]:
     """All responses of one (small, newslake-written) WARC file."""
-    with filesystem.open_input_stream(path) as stream:
-        return list(read_warc(io.BytesIO(stream.read())))
+    return list(iter_warc_file(filesystem, path))
 
 
 def iter_warc_file(filesystem: pafs.FileSystem, path: str) -> Iterator[FetchedPage]:

@@ -50,10 +50,15 @@ class LakeLocation:
         options.setdefault("AWS_CONDITIONAL_PUT", "etag")
         return options
 
+    @property
+    def path(self) -> str:
+        """The lake root as a path inside `filesystem()` (no scheme), without building the filesystem."""
+        return self.root if self.is_local else self.root[len("s3://") :]
+
     def filesystem(self) -> tuple[pafs.FileSystem, str]:
         """(pyarrow filesystem, path of the lake root inside it)."""
         if self.is_local:
-            return pafs.LocalFileSystem(), self.root
+            return pafs.LocalFileSystem(), self.path
         options = {k.upper(): v for k, v in self.storage_options.items()}
         endpoint = options.get("AWS_ENDPOINT_URL", "")
         parts = urlsplit(endpoint) if endpoint else None
@@ -64,4 +69,4 @@ class LakeLocation:
             endpoint_override=parts.netloc if parts else None,
             scheme=parts.scheme if parts else "https",
         )
-        return s3, self.root[len("s3://") :]
+        return s3, self.path

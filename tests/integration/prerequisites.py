@@ -32,3 +32,17 @@ def require_cluster(what: str, extra_modules: Sequence[str] = ()) -> None:
         if os.environ.get("NEWSLAKE_CI"):
             pytest.fail(f"{what} cannot run in CI: {missing}")
         pytest.skip(missing)
+
+
+def assert_cluster_torn_down(cluster) -> None:
+    """After `LocalCluster.close()`: no process left and its PostgreSQL database dropped."""
+    from newslake.devcluster import _pg_connect
+
+    assert not cluster.procs
+    conn, _ = _pg_connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select 1 from pg_database where datname = %s", (cluster.db_name,))
+            assert cur.fetchone() is None
+    finally:
+        conn.close()

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.prerequisites import require_cluster
+from tests.integration.prerequisites import assert_cluster_torn_down, require_cluster
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(480)]
 REPO = Path(__file__).resolve().parents[2]
@@ -275,14 +275,4 @@ def test_no_duplicates_and_no_leftover_staging(killed_worker_run):
 
 
 def test_teardown_stops_every_process_and_drops_the_database(killed_worker_run):
-    from newslake.devcluster import _pg_connect
-
-    cluster = killed_worker_run["closed"]
-    assert not cluster.procs
-    conn, _ = _pg_connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute("select 1 from pg_database where datname = %s", (cluster.db_name,))
-            assert cur.fetchone() is None
-    finally:
-        conn.close()
+    assert_cluster_torn_down(killed_worker_run["closed"])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.prerequisites import require_cluster
+from tests.integration.prerequisites import assert_cluster_torn_down, require_cluster
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 REPO = Path(__file__).resolve().parents[2]
@@ -118,14 +118,4 @@ def test_bucket_holds_delta_tables_raw_warc_and_no_leftover_staging(distributed)
 
 
 def test_teardown_stops_every_process_and_drops_the_database(distributed):
-    from newslake.devcluster import _pg_connect
-
-    cluster = distributed["closed"]
-    assert not cluster.procs
-    conn, _ = _pg_connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute("select 1 from pg_database where datname = %s", (cluster.db_name,))
-            assert cur.fetchone() is None
-    finally:
-        conn.close()
+    assert_cluster_torn_down(distributed["closed"])
