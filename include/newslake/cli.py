@@ -1,4 +1,4 @@
-"""Command line: `newslake demo | run | extract | sql | serve-sample`.
+"""Command line: `newslake demo | run | status | airflow | extract | sql | serve-sample | ...`.
 
 Thin edge over the package: parses arguments, builds `Settings` once, calls stage functions and
 prints results. Errors the user can fix are one line on stderr with exit code 2.
@@ -118,7 +118,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
             run_dag_test("news_ingest", day, env, home / "demo-airflow.log")
         expected = len(site.articles_published_between(*_day_interval(day)))
     settings = Settings.load(env={**os.environ, "NEWSLAKE_LAKE_ROOT": lake_root})
-    _rebuild_marts(settings, [day])  # what news_marts does when news_ingest's assets update
     print_summary(settings, day, expected)
     refresh_sql_access(settings)
     return 0
@@ -449,6 +448,60 @@ def cmd_schema_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- status
+def airflow_db_url(explicit: str | None, env: dict[str, str], cwd: Path) -> str | None:
+    """Where `news_ingest`'s runs are recorded: --airflow-db, Airflow's env, or a local stack's SQLite file."""
+    if explicit:
+        return explicit
+    if env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+        return env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    for home in (Path(env["AIRFLOW_HOME"]) if env.get("AIRFLOW_HOME") else None, cwd / ".newslake" / "airflow"):
+        if home is not None and (home / "airflow.db").is_file():
+            return f"sqlite:///{(home / 'airflow.db').resolve()}"
+    return None
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from newslake.status import day_statuses, days_between, missing_days, read_lake_days, read_runs
+    from newslake.storage import LakeLocation
+
+    settings = _lake_settings(args)
+    if args.to_date < args.from_date:
+        raise NewslakeError(f"--to {args.to_date} is before --from {args.from_date}")
+    location = LakeLocation.from_settings(settings.lake_root, settings.storage_options)
+    lake_days = read_lake_days(location, args.from_date, args.to_date)
+    db = airflow_db_url(args.airflow_db, dict(os.environ), Path.cwd())
+    runs = {}
+    if db:
+        try:
+            runs = read_runs(db, args.from_date, args.to_date)
+        except Exception as exc:  # noqa: BLE001 - any driver error: the lake part of the status still stands
+            console.print(f"newslake: warning: cannot read runs from {db} ({str(exc).splitlines()[0]}); run columns left empty", highlight=False, soft_wrap=True)
+    statuses = day_statuses(days_between(args.from_date, args.to_date), lake_days, runs, settings.max_null_share, settings.min_landed_share)
+    table = Table(title=f"news_ingest days {args.from_date} .. {args.to_date} (lake {settings.lake_root})")
+    for column in ("day", "slice", "articles", "sources with zero", "last run", "run state", "validation"):
+        table.add_column(column)
+    for st in statuses:
+        table.add_row(
+            str(st.day),
+            "present" if st.present else "[red]MISSING[/]",
+            str(st.articles) if st.present else "-",
+            ", ".join(st.sources_with_zero) or "-",
+            escape(st.last_run.run_id) if st.last_run else "-",
+            st.last_run.state if st.last_run else "-",
+            escape(st.validation),
+        )
+    out = Console(width=max(160, Console().width))
+    out.print(table)
+    missing = missing_days(statuses)
+    if missing:
+        out.print(f"missing: {', '.join(map(str, missing))} (no slice written); fill with: airflow backfill create --dag-id news_ingest "
+                  f"--from-date {min(missing)} --to-date {max(missing)}  (or newslake backfill)", highlight=False, soft_wrap=True)
+        return 1
+    out.print("no missing days", highlight=False)
+    return 0
+
+
 def cmd_serve_sample(args: argparse.Namespace) -> int:
     import time
 
@@ -601,6 +654,21 @@ def build_parser() -> argparse.ArgumentParser:
     timex.add_argument("file", nargs="?", default="-", help="UTF-8 text file, or - for stdin (default)")
     timex.add_argument("--reference-date", type=_date, help="publication day relative expressions resolve against (without it they get no value)")
     timex.set_defaults(func=cmd_timex)
+
+    status = sub.add_parser("status", help="per day: slice present or MISSING, articles, last run, validation", formatter_class=formatter,
+                            epilog=textwrap.dedent("""\
+                                Exit code 1 when a day in the range has no slice (a gap), 0 otherwise.
+                                Runs come from Airflow's metadata DB: --airflow-db, else $AIRFLOW__DATABASE__SQL_ALCHEMY_CONN,
+                                else $AIRFLOW_HOME/airflow.db or the local stack's .newslake/airflow/airflow.db.
+                                examples:
+                                  newslake status --from 2025-03-03 --to 2025-03-16
+                                  newslake status --from 2025-03-01 --to 2025-03-31 --lake s3://news/lake --airflow-db postgresql+psycopg2://airflow@db/airflow"""))
+    status.add_argument("--from", dest="from_date", type=_date, required=True, help="first UTC day")
+    status.add_argument("--to", dest="to_date", type=_date, required=True, help="last UTC day (inclusive)")
+    status.add_argument("--lake", help="lake root (default: settings lake_root)")
+    status.add_argument("--airflow-db", help="SQLAlchemy URL of Airflow's metadata DB (for the run columns)")
+    status.add_argument("--config", help="settings YAML (default: $NEWSLAKE_CONFIG)")
+    status.set_defaults(func=cmd_status)
 
     serve = sub.add_parser("serve-sample", help="serve the bundled sample news site on 127.0.0.1", formatter_class=formatter,
                            epilog=textwrap.dedent("""\
