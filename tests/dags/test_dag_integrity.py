@@ -81,3 +81,21 @@ def test_gap_check_runs_daily_and_fills_only_after_finding(dagbag):
     dag = dagbag.dags["news_gap_check"]
     assert dag.catchup is False and dag.timetable.expression == "0 12 * * *"
     assert dag.task_dict["fill_gaps"].upstream_task_ids == {"find_gaps"}
+
+
+def test_dag_files_import_nothing_heavy_at_parse_time():
+    """Every task process parses its DAG file: stage modules (trafilatura, spaCy, deltalake) load inside tasks only."""
+    import json
+    import subprocess
+    import sys
+
+    probe = (
+        "import json, runpy, sys\n"
+        "for path in sys.argv[1:]:\n"
+        "    runpy.run_path(path, run_name='dag_file')\n"
+        "heavy = ('newslake.pipeline', 'trafilatura', 'spacy', 'deltalake', 'pyarrow', 'newslake.lake')\n"
+        "print(json.dumps(sorted(m for m in heavy if m in sys.modules)))\n"
+    )
+    files = sorted(str(p) for p in DAGS.glob("*.py"))
+    out = subprocess.run([sys.executable, "-c", probe, *files], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
