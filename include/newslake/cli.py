@@ -448,6 +448,58 @@ def cmd_schema_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- local Airflow with UI
+def cmd_airflow(args: argparse.Namespace) -> int:
+    from newslake import localstack
+
+    project = Path(args.project).resolve()
+    if args.action == "down":
+        stopped = localstack.down(project)
+        console.print(f"local stack stopped: {stopped['stopped']} processes ({', '.join(stopped['components']) or 'none running'}); ports free")
+        return 0
+    if args.action == "status":
+        alive = localstack.stack_status(project)
+        if not alive:
+            console.print(f"no local stack under {project} (start it with `newslake airflow up`)")
+            return 1
+        for name, ok in alive.items():
+            console.print(f"{'[green]running[/]' if ok else '[red]stopped[/]'}  {name}")
+        return 0 if all(alive.values()) else 1
+    if args.action == "backfill":
+        if not (args.from_date and args.to_date):
+            raise NewslakeError("newslake airflow backfill needs --from and --to")
+        localstack.backfill(project, args.from_date, args.to_date, args.max_active_runs)
+        console.print(f"backfill created for {args.from_date} .. {args.to_date}; follow it in the UI (Grid view of news_ingest)")
+        if args.wait:
+            states = localstack.wait_for_days(project, args.from_date, args.to_date, args.wait)
+            console.print(", ".join(f"{day}: {state}" for day, state in states.items()))
+            return 0 if all(s == "success" for s in states.values()) else 1
+        return 0
+    lake = args.lake or os.environ.get("NEWSLAKE_LAKE_ROOT") or str(project / "lake")
+    config = localstack.StackConfig(
+        project=project,
+        lake_root=lake if "://" in lake else str(Path(lake).resolve()),
+        sources_file=str(Path(args.sources).resolve()) if args.sources else None,
+        database_url=args.database,
+        port=args.port,
+        parallelism=args.parallelism or localstack.default_parallelism(),
+    )
+    with console.status("starting api-server, scheduler, dag-processor, triggerer (LocalExecutor) and waiting for the UI"):
+        state = localstack.up(config)
+    out = Console()
+    out.print(f"[bold]Airflow UI[/]: {state['url']}   login [bold]{state['user']}[/] / [bold]{escape(state['password'])}[/]"
+              f"{'  (already running)' if state.get('already_running') else ''}", highlight=False, soft_wrap=True)
+    out.print(f"password file: {state['password_file']}\nlake: {state['lake']}\nsources: {state['sources_file']}"
+              + (f" (sample site {state['sample_site']})" if state.get("sample_site") else "")
+              + f"\nmetadata DB: {state['database']}\nparallelism: {state['parallelism']}\nlogs: {state['logs']}", highlight=False, soft_wrap=True)
+    out.print("next:\n"
+              "  newslake airflow backfill --from 2025-03-08 --to 2025-03-10       # unpause news_ingest + airflow backfill create\n"
+              f"  source {state['env_file']} && airflow dags list                 # the airflow CLI against this stack\n"
+              "  newslake status --from 2025-03-03 --to 2025-03-16                 # days present / missing\n"
+              "  newslake airflow down                                              # stop everything", highlight=False, soft_wrap=True)
+    return 0
+
+
 # --------------------------------------------------------------------------- status
 def airflow_db_url(explicit: str | None, env: dict[str, str], cwd: Path) -> str | None:
     """Where `news_ingest`'s runs are recorded: --airflow-db, Airflow's env, or a local stack's SQLite file."""
@@ -455,7 +507,7 @@ def airflow_db_url(explicit: str | None, env: dict[str, str], cwd: Path) -> str 
         return explicit
     if env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
         return env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-    for home in (Path(env["AIRFLOW_HOME"]) if env.get("AIRFLOW_HOME") else None, cwd / ".newslake" / "airflow"):
+    for home in (Path(env["AIRFLOW_HOME"]) if env.get("AIRFLOW_HOME") else None, cwd / ".newslake" / "stack" / "airflow", cwd / ".newslake" / "airflow"):
         if home is not None and (home / "airflow.db").is_file():
             return f"sqlite:///{(home / 'airflow.db').resolve()}"
     return None
@@ -508,8 +560,18 @@ def cmd_serve_sample(args: argparse.Namespace) -> int:
     from newslake.samplesite import SampleSite
 
     with SampleSite(port=args.port) as site:
-        console.print(f"sample news site at {site.base_url} (Ctrl-C to stop); sources config:")
-        print(site.sources_yaml())
+        if args.sources_out:
+            # written whole, then renamed: a reader polling for the file never sees half of it
+            target = Path(args.sources_out)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(target.suffix + ".partial")
+            partial.write_text(site.sources_yaml(), encoding="utf-8")
+            os.replace(partial, target)
+            console.print(f"sample news site at {site.base_url} (Ctrl-C to stop); sources config written to {target}")
+        else:
+            # stdout carries only the YAML (pipe it into a file); the prose goes to stderr
+            console.print(f"sample news site at {site.base_url} (Ctrl-C to stop); sources config on stdout:")
+            print(site.sources_yaml(), flush=True)
         try:
             while True:
                 time.sleep(3600)
@@ -655,11 +717,34 @@ def build_parser() -> argparse.ArgumentParser:
     timex.add_argument("--reference-date", type=_date, help="publication day relative expressions resolve against (without it they get no value)")
     timex.set_defaults(func=cmd_timex)
 
+    airflow = sub.add_parser("airflow", help="a local Airflow with its web UI: up | down | status | backfill", formatter_class=formatter,
+                             description="Run news_ingest through a real scheduler with the Airflow 3 web UI, without Docker:\n"
+                                         "api-server, scheduler, dag-processor, triggerer (LocalExecutor, SQLite), the sample site and\n"
+                                         "the lake in the project. State, logs and pid files under .newslake/stack/.",
+                             epilog=textwrap.dedent("""\
+                                 examples:
+                                   newslake airflow up                                   # prints the UI URL and the admin login
+                                   newslake airflow backfill --from 2025-03-08 --to 2025-03-10 --wait 900
+                                   newslake airflow up --sources sources.yaml --database postgresql+psycopg2://postgres@127.0.0.1/airflow
+                                   newslake airflow down                                 # stops every process it started, frees the ports"""))
+    airflow.add_argument("action", choices=("up", "down", "status", "backfill"))
+    airflow.add_argument("--project", default=".", help="project folder (default: current); state goes to .newslake/stack/")
+    airflow.add_argument("--lake", help="lake root (default: <project>/lake)")
+    airflow.add_argument("--sources", help="sources YAML (default: serve the bundled sample site and use its sources)")
+    airflow.add_argument("--database", help="SQLAlchemy URL of the metadata DB (default: SQLite under .newslake/stack/airflow)")
+    airflow.add_argument("--port", type=int, default=0, help="UI/API port (default: 8080 when free, else a free one)")
+    airflow.add_argument("--parallelism", type=int, default=0, help="LocalExecutor workers (default: the number of cores, at least 2)")
+    airflow.add_argument("--from", dest="from_date", type=_date, help="backfill: first UTC day")
+    airflow.add_argument("--to", dest="to_date", type=_date, help="backfill: last UTC day (inclusive)")
+    airflow.add_argument("--max-active-runs", type=int, default=2, help="backfill: days run at once (default 2)")
+    airflow.add_argument("--wait", type=float, default=0, help="backfill: wait up to this many seconds for the runs to finish")
+    airflow.set_defaults(func=cmd_airflow)
+
     status = sub.add_parser("status", help="per day: slice present or MISSING, articles, last run, validation", formatter_class=formatter,
                             epilog=textwrap.dedent("""\
                                 Exit code 1 when a day in the range has no slice (a gap), 0 otherwise.
                                 Runs come from Airflow's metadata DB: --airflow-db, else $AIRFLOW__DATABASE__SQL_ALCHEMY_CONN,
-                                else $AIRFLOW_HOME/airflow.db or the local stack's .newslake/airflow/airflow.db.
+                                else $AIRFLOW_HOME/airflow.db, the local stack's .newslake/stack/airflow/airflow.db or the demo's.
                                 examples:
                                   newslake status --from 2025-03-03 --to 2025-03-16
                                   newslake status --from 2025-03-01 --to 2025-03-31 --lake s3://news/lake --airflow-db postgresql+psycopg2://airflow@db/airflow"""))
@@ -673,9 +758,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve-sample", help="serve the bundled sample news site on 127.0.0.1", formatter_class=formatter,
                            epilog=textwrap.dedent("""\
                                examples:
-                                 newslake serve-sample                 # prints a sources.yaml for the site; Ctrl-C to stop
-                                 newslake serve-sample --port 8800"""))
+                                 newslake serve-sample > sources.yaml  # the sources config on stdout, prose on stderr; Ctrl-C to stop
+                                 newslake serve-sample --port 8800 --sources-out .newslake/sample-sources.yaml"""))
     serve.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    serve.add_argument("--sources-out", help="write the sources config for the site to this file (atomically) instead of stdout")
     serve.set_defaults(func=cmd_serve_sample)
     return parser
 
