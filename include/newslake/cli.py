@@ -456,6 +456,12 @@ def cmd_airflow(args: argparse.Namespace) -> int:
     if args.action == "down":
         stopped = localstack.down(project)
         console.print(f"local stack stopped: {stopped['stopped']} processes ({', '.join(stopped['components']) or 'none running'}); ports free")
+        if args.purge:
+            import shutil
+
+            dropped = localstack.drop_postgres_database(project)
+            shutil.rmtree(localstack.StackPaths(project).root, ignore_errors=True)
+            console.print(f"purged {localstack.StackPaths(project).root}" + (" and its PostgreSQL database" if dropped else "") + " (the lake is kept)")
         return 0
     if args.action == "status":
         alive = localstack.stack_status(project)
@@ -726,12 +732,15 @@ def build_parser() -> argparse.ArgumentParser:
                                    newslake airflow up                                   # prints the UI URL and the admin login
                                    newslake airflow backfill --from 2025-03-08 --to 2025-03-10 --wait 900
                                    newslake airflow up --sources sources.yaml --database postgresql+psycopg2://postgres@127.0.0.1/airflow
-                                   newslake airflow down                                 # stops every process it started, frees the ports"""))
+                                   newslake airflow down                                 # stops every process it started, frees the ports
+                                   newslake airflow down --purge                         # ... and forgets runs and logs (the lake stays)"""))
     airflow.add_argument("action", choices=("up", "down", "status", "backfill"))
     airflow.add_argument("--project", default=".", help="project folder (default: current); state goes to .newslake/stack/")
     airflow.add_argument("--lake", help="lake root (default: <project>/lake)")
     airflow.add_argument("--sources", help="sources YAML (default: serve the bundled sample site and use its sources)")
-    airflow.add_argument("--database", help="SQLAlchemy URL of the metadata DB (default: SQLite under .newslake/stack/airflow)")
+    airflow.add_argument("--database", help="metadata DB: a SQLAlchemy URL, 'sqlite' or 'postgres' (default: a database of its own on the "
+                                            "local PostgreSQL when one answers on 127.0.0.1:5432, else SQLite under .newslake/stack/airflow)")
+    airflow.add_argument("--purge", action="store_true", help="down: also delete .newslake/stack and the stack's PostgreSQL database (not the lake)")
     airflow.add_argument("--port", type=int, default=0, help="UI/API port (default: 8080 when free, else a free one)")
     airflow.add_argument("--parallelism", type=int, default=0, help="LocalExecutor workers (default: the number of cores, at least 2)")
     airflow.add_argument("--from", dest="from_date", type=_date, help="backfill: first UTC day")

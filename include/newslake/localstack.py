@@ -86,7 +86,7 @@ class StackConfig:
     project: Path
     lake_root: str
     sources_file: str | None  # None: serve the bundled sample site and use its sources
-    database_url: str | None  # None: SQLite under the stack folder
+    database_url: str | None  # a SQLAlchemy URL, "sqlite", "postgres", or None: PostgreSQL on 127.0.0.1:5432 when reachable, else SQLite
     port: int  # 0: 8080 when free, else any free port
     parallelism: int
 
@@ -100,6 +100,8 @@ def _port_is_free(port: int) -> bool:
     import socket
 
     with socket.socket() as s:
+        # SO_REUSEADDR as servers set it: a closed connection in TIME_WAIT does not block them, a listener does
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -107,10 +109,67 @@ def _port_is_free(port: int) -> bool:
         return True
 
 
-def stack_env(config: StackConfig, paths: StackPaths, api_port: int, sources_file: str, base: Mapping[str, str]) -> dict[str, str]:
+def postgres_database_name(project: Path) -> str:
+    """One metadata database per project folder, so two checkouts never share runs."""
+    import hashlib
+
+    return "newslake_stack_" + hashlib.sha1(str(project.resolve()).encode()).hexdigest()[:10]
+
+
+def choose_database(config: StackConfig, paths: StackPaths) -> str:
+    """The metadata DB URL: as given, else the local PostgreSQL (its own database) when reachable, else SQLite.
+
+    SQLite works for a look at the UI, but under load its single writer lock made `airflow backfill
+    create` fail with "database is locked" while the scheduler was busy; PostgreSQL does not.
+    """
+    choice = config.database_url
+    sqlite_url = f"sqlite:///{paths.airflow_home.resolve() / 'airflow.db'}"  # SQLite needs an absolute path
+    if choice == "sqlite":
+        return sqlite_url
+    if choice and choice != "postgres":
+        return choice
+    from newslake.devcluster import ClusterError, _pg_connect
+
+    try:
+        conn, user = _pg_connect()
+    except (ClusterError, ImportError) as exc:
+        if choice == "postgres":
+            raise StackError(f"--database postgres: {exc}") from None
+        return sqlite_url
+    name = postgres_database_name(paths.project)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select 1 from pg_database where datname = %s", (name,))
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        conn.close()
+    return f"postgresql+psycopg2://{user}@127.0.0.1:5432/{name}"
+
+
+def drop_postgres_database(project: Path) -> bool:
+    """Drop the project's stack database on the local PostgreSQL (`down --purge`); False when there was none."""
+    from newslake.devcluster import ClusterError, _pg_connect
+
+    try:
+        conn, _ = _pg_connect()
+    except (ClusterError, ImportError):
+        return False
+    name = postgres_database_name(project)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select 1 from pg_database where datname = %s", (name,))
+            if cur.fetchone() is None:
+                return False
+            cur.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            return True
+    finally:
+        conn.close()
+
+
+def stack_env(config: StackConfig, paths: StackPaths, api_port: int, sources_file: str, base: Mapping[str, str], db: str) -> dict[str, str]:
     """The environment every component and every `airflow` command of the stack shares."""
     home = paths.airflow_home.resolve()
-    db = config.database_url or f"sqlite:///{home / 'airflow.db'}"  # SQLite needs an absolute path
     env = {k: v for k, v in base.items() if not k.startswith("AIRFLOW")}  # the user's NEWSLAKE_* settings carry over
     env.update(
         {
@@ -264,7 +323,7 @@ def _start(config: StackConfig, paths: StackPaths, base_env: dict[str, str], dea
             time.sleep(0.2)
         sources = str(paths.sample_sources)
         sample_url = f"http://127.0.0.1:{sample_port}"
-    env = stack_env(config, paths, api_port, str(Path(sources).resolve()), base_env)
+    env = stack_env(config, paths, api_port, str(Path(sources).resolve()), base_env, choose_database(config, paths))
     write_env_file(paths.env_file, env)
     migrate = subprocess.run([str(BIN / "airflow"), "db", "migrate"], env=env, capture_output=True, text=True, cwd=paths.project, timeout=max(30, deadline - time.monotonic()))
     if migrate.returncode != 0:
@@ -379,6 +438,7 @@ def backfill(project: Path, first, last, max_active_runs: int = 2) -> None:
     run_airflow(project, "dags", "unpause", "news_ingest")
     run_airflow(project, "backfill", "create", "--dag-id", "news_ingest", "--from-date", first.isoformat(), "--to-date", last.isoformat(),
                 "--max-active-runs", str(max_active_runs))
+    annotate_runs(project)  # the runs exist once `backfill create` returned
 
 
 def wait_for_days(project: Path, first, last, timeout: float) -> dict:
@@ -399,3 +459,31 @@ def wait_for_days(project: Path, first, last, timeout: float) -> dict:
         if not all(alive.get(name) for name in COMPONENTS):
             raise StackError(f"a component stopped while waiting: {alive}")
         time.sleep(2)
+
+
+def annotate_runs(project: Path, dag_id: str = "news_ingest") -> int:
+    """Give every run of `dag_id` without a note the note "covers D (UTC)"; return how many were annotated.
+
+    Run ids and the grid's "Run After" carry the time a run could start (D+1), which misleads; the
+    note shows in the grid's run details. Done through the REST API as the stack's admin.
+    """
+    import urllib.parse
+
+    from newslake.uishot import api_token
+
+    state = json.loads(StackPaths(Path(project).resolve()).state_file.read_text())
+    token = api_token(state["url"], state["user"], state["password"])
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    with opener.open(urllib.request.Request(f"{state['url']}/api/v2/dags/{dag_id}/dagRuns?limit=1000", headers=headers), timeout=30) as response:
+        runs = json.loads(response.read())["dag_runs"]
+    done = 0
+    for run in runs:
+        if run.get("note") or not run.get("data_interval_start"):
+            continue
+        note = f"covers {run['data_interval_start'][:10]} (UTC day)"
+        url = f"{state['url']}/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run['dag_run_id'], safe='')}?update_mask=note"
+        request = urllib.request.Request(url, data=json.dumps({"note": note}).encode(), method="PATCH", headers=headers)
+        with opener.open(request, timeout=30):
+            done += 1
+    return done

@@ -28,6 +28,7 @@ def stack(tmp_path_factory):
         yield project, state
     finally:
         localstack.down(project)
+        localstack.drop_postgres_database(project)
 
 
 def test_up_serves_the_ui_with_a_login_and_parallelism_sized_to_the_machine(stack):
