@@ -59,10 +59,12 @@ def news_gap_check():
 
 
 def gap_message(missing: list[dt.date]) -> str:
+    from newslake.status import backfill_commands
+
     return (
         f"{len(missing)} day(s) without a slice: {', '.join(map(str, missing))}; fill them with "
-        f"`airflow backfill create --dag-id news_ingest --from-date {min(missing)} --to-date {max(missing)}` "
-        "(or set NEWSLAKE_GAP_BACKFILL=true); see `newslake status`"
+        + "; ".join(f"`{c}`" for c in backfill_commands(missing))
+        + " (or set NEWSLAKE_GAP_BACKFILL=true); see `newslake status`"
     )
 
 

@@ -109,3 +109,10 @@ def test_undated_listing_whose_page_belongs_to_another_day_is_left_to_that_day(c
     assert pipeline.build_article(ctx, page("2025-03-05T10:00:00+00:00")) is None
     listed = dt.datetime(2025, 3, 7, 9, tzinfo=UTC)  # a listing dated inside the interval keeps it here
     assert pipeline.build_article(ctx, page("2025-03-05T10:00:00+00:00", listed_at=listed)) is not None
+
+
+def test_batches_are_named_by_index_url_count_and_sources():
+    batch = {"index": 3, "candidates": [{"url": f"u{i}", "source": "a" if i < 2 else "b"} for i in range(3)]}
+    assert pipeline.describe_batch(batch) == "batch 3: 3 URLs (a, b)"
+    assert pipeline.describe_batch({"index": 0, "candidates": [{"url": "u", "source": "a"}]}) == "batch 0: 1 URL (a)"
+    assert pipeline.describe_batch({"index": 4, "candidates": [], "warc": "/data/x/CC-NEWS-1.warc.gz", "source": "cc"}) == "batch 4: cc WARC CC-NEWS-1.warc.gz"

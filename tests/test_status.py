@@ -66,7 +66,7 @@ def test_status_command_prints_every_day_and_exits_1_on_a_gap(location, capsys, 
     out = capsys.readouterr().out
     assert code == 1
     assert "MISSING" in out and f"missing: {GAP} (no slice written)" in out
-    assert f"--from-date {GAP} --to-date {GAP}" in out  # the command that fills it
+    assert f"--from-date {GAP} --to-date {GAP}" in out  # the command that fills exactly the gap
     code = cli.main(["status", "--from", str(FIRST), "--to", str(WRITTEN[1]), "--lake", location.path])
     assert code == 0 and "no missing days" in capsys.readouterr().out
 
@@ -82,3 +82,11 @@ def test_gap_check_on_an_empty_lake_checks_nothing(tmp_path):
     location = LakeLocation.from_settings(str(tmp_path / "empty"))
     first, last = gaps.check_window(location, dt.date(2025, 3, 10), days=7)
     assert first > last
+
+
+def test_backfill_commands_cover_each_run_of_missing_days_once():
+    days = [dt.date(2025, 3, 5), dt.date(2025, 3, 6), dt.date(2025, 3, 9)]
+    assert status.backfill_commands(days) == [
+        "airflow backfill create --dag-id news_ingest --from-date 2025-03-05 --to-date 2025-03-06",
+        "airflow backfill create --dag-id news_ingest --from-date 2025-03-09 --to-date 2025-03-09",
+    ]

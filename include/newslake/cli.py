@@ -471,6 +471,10 @@ def cmd_airflow(args: argparse.Namespace) -> int:
         for name, ok in alive.items():
             console.print(f"{'[green]running[/]' if ok else '[red]stopped[/]'}  {name}")
         return 0 if all(alive.values()) else 1
+    if args.action == "screenshots":
+        saved = localstack.screenshots(project, Path(args.out))
+        console.print("saved: " + ", ".join(map(str, saved)))
+        return 0
     if args.action == "backfill":
         if not (args.from_date and args.to_date):
             raise NewslakeError("newslake airflow backfill needs --from and --to")
@@ -520,7 +524,7 @@ def airflow_db_url(explicit: str | None, env: dict[str, str], cwd: Path) -> str 
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from newslake.status import day_statuses, days_between, missing_days, read_lake_days, read_runs
+    from newslake.status import backfill_commands, day_statuses, days_between, missing_days, read_lake_days, read_runs
     from newslake.storage import LakeLocation
 
     settings = _lake_settings(args)
@@ -553,8 +557,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     out.print(table)
     missing = missing_days(statuses)
     if missing:
-        out.print(f"missing: {', '.join(map(str, missing))} (no slice written); fill with: airflow backfill create --dag-id news_ingest "
-                  f"--from-date {min(missing)} --to-date {max(missing)}  (or newslake backfill)", highlight=False, soft_wrap=True)
+        out.print(f"missing: {', '.join(map(str, missing))} (no slice written); fill with:", highlight=False, soft_wrap=True)
+        for command in backfill_commands(missing):
+            out.print(f"  {command}", highlight=False, soft_wrap=True)
         return 1
     out.print("no missing days", highlight=False)
     return 0
@@ -723,7 +728,7 @@ def build_parser() -> argparse.ArgumentParser:
     timex.add_argument("--reference-date", type=_date, help="publication day relative expressions resolve against (without it they get no value)")
     timex.set_defaults(func=cmd_timex)
 
-    airflow = sub.add_parser("airflow", help="a local Airflow with its web UI: up | down | status | backfill", formatter_class=formatter,
+    airflow = sub.add_parser("airflow", help="a local Airflow with its web UI: up | down | status | backfill | screenshots", formatter_class=formatter,
                              description="Run news_ingest through a real scheduler with the Airflow 3 web UI, without Docker:\n"
                                          "api-server, scheduler, dag-processor, triggerer (LocalExecutor, SQLite), the sample site and\n"
                                          "the lake in the project. State, logs and pid files under .newslake/stack/.",
@@ -734,7 +739,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    newslake airflow up --sources sources.yaml --database postgresql+psycopg2://postgres@127.0.0.1/airflow
                                    newslake airflow down                                 # stops every process it started, frees the ports
                                    newslake airflow down --purge                         # ... and forgets runs and logs (the lake stays)"""))
-    airflow.add_argument("action", choices=("up", "down", "status", "backfill"))
+    airflow.add_argument("action", choices=("up", "down", "status", "backfill", "screenshots"))
+    airflow.add_argument("--out", default="docs", help="screenshots: folder for airflow-grid.png and airflow-mapped.png (default docs/)")
     airflow.add_argument("--project", default=".", help="project folder (default: current); state goes to .newslake/stack/")
     airflow.add_argument("--lake", help="lake root (default: <project>/lake)")
     airflow.add_argument("--sources", help="sources YAML (default: serve the bundled sample site and use its sources)")

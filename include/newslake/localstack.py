@@ -487,3 +487,26 @@ def annotate_runs(project: Path, dag_id: str = "news_ingest") -> int:
         with opener.open(request, timeout=30):
             done += 1
     return done
+
+
+def screenshots(project: Path, out: Path, settle_seconds: float = 15.0) -> list[Path]:
+    """PNGs of news_ingest's grid and of the mapped `fetch` tasks of its latest backfill run (docs/)."""
+    import urllib.parse
+
+    from newslake import uishot
+
+    state = json.loads(StackPaths(Path(project).resolve()).state_file.read_text())
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(state["database"])
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(sa.text("select run_id from dag_run where dag_id = 'news_ingest' and run_type = 'backfill' order by data_interval_start desc limit 1")).first()
+    finally:
+        engine.dispose()
+    if row is None:
+        raise StackError("no backfill run to show yet: run `newslake airflow backfill --from D1 --to D2 --wait 900` first")
+    run = urllib.parse.quote(row[0], safe="")
+    token = uishot.api_token(state["url"], state["user"], state["password"])
+    pages = {"airflow-grid": "/dags/news_ingest", "airflow-mapped": f"/dags/news_ingest/runs/{run}/tasks/fetch/mapped"}
+    return uishot.save(uishot.capture(state["url"], token, pages, settle_seconds=settle_seconds), out)

@@ -167,7 +167,8 @@ def describe_batch(batch: dict) -> str:
         return f"batch {batch['index']}: {batch.get('source')} WARC {str(batch['warc']).rsplit('/', 1)[-1]}"
     per_source = Counter(c["source"] for c in batch.get("candidates", []))
     names = ", ".join(name for name, _ in per_source.most_common(3)) + (f" +{len(per_source) - 3}" if len(per_source) > 3 else "")
-    return f"batch {batch['index']}: {sum(per_source.values())} URLs ({names})"
+    count = sum(per_source.values())
+    return f"batch {batch['index']}: {count} URL{'' if count == 1 else 's'} ({names})"
 
 
 def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict], warc: str | None = None, source: str | None = None) -> dict:

@@ -73,6 +73,21 @@ def missing_days(statuses: Iterable[DayStatus]) -> list[dt.date]:
     return [s.day for s in statuses if s.missing]
 
 
+def day_ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive days merged into (first, last) ranges: one backfill command per gap."""
+    ranges: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(days):
+        if ranges and day == ranges[-1][1] + dt.timedelta(days=1):
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
+
+
+def backfill_commands(days: Iterable[dt.date]) -> list[str]:
+    return [f"airflow backfill create --dag-id {DAG_ID} --from-date {a} --to-date {b}" for a, b in day_ranges(days)]
+
+
 # --------------------------------------------------------------------------- edges
 def read_lake_days(location, first: dt.date, last: dt.date) -> dict[dt.date, LakeDay]:
     """Per-day `source_daily` rows and article facts of first..last, from the Delta tables."""
