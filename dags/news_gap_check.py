@@ -41,7 +41,9 @@ def news_gap_check():
 
         settings = Settings.load()
         location = LakeLocation.from_settings(settings.lake_root, settings.storage_options)
-        first, last = check_window(location, context["data_interval_end"].date(), settings.gap_check_days)
+        # a cron trigger timetable gives runs no data interval: "today" is when the run was due
+        today = (context["dag_run"].run_after or dt.datetime.now(dt.timezone.utc)).date()
+        first, last = check_window(location, today, settings.gap_check_days)
         missing = find_missing_days(location, first, last) if first <= last else []
         if missing and not settings.gap_backfill:
             message = gap_message(missing)

@@ -7,6 +7,7 @@ prints results. Errors the user can fix are one line on stderr with exit code 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -517,7 +518,11 @@ def airflow_db_url(explicit: str | None, env: dict[str, str], cwd: Path) -> str 
         return explicit
     if env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
         return env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-    for home in (Path(env["AIRFLOW_HOME"]) if env.get("AIRFLOW_HOME") else None, cwd / ".newslake" / "stack" / "airflow", cwd / ".newslake" / "airflow"):
+    stack_state = cwd / ".newslake" / "stack" / "stack.json"  # `newslake airflow up` records its DB there
+    if stack_state.is_file():
+        with contextlib.suppress(ValueError, KeyError):
+            return json.loads(stack_state.read_text())["database"]
+    for home in (Path(env["AIRFLOW_HOME"]) if env.get("AIRFLOW_HOME") else None, cwd / ".newslake" / "airflow"):
         if home is not None and (home / "airflow.db").is_file():
             return f"sqlite:///{(home / 'airflow.db').resolve()}"
     return None
@@ -759,7 +764,7 @@ def build_parser() -> argparse.ArgumentParser:
                             epilog=textwrap.dedent("""\
                                 Exit code 1 when a day in the range has no slice (a gap), 0 otherwise.
                                 Runs come from Airflow's metadata DB: --airflow-db, else $AIRFLOW__DATABASE__SQL_ALCHEMY_CONN,
-                                else $AIRFLOW_HOME/airflow.db, the local stack's .newslake/stack/airflow/airflow.db or the demo's.
+                                else the local stack's (.newslake/stack/stack.json), $AIRFLOW_HOME/airflow.db or the demo's.
                                 examples:
                                   newslake status --from 2025-03-03 --to 2025-03-16
                                   newslake status --from 2025-03-01 --to 2025-03-31 --lake s3://news/lake --airflow-db postgresql+psycopg2://airflow@db/airflow"""))

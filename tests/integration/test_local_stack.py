@@ -71,6 +71,21 @@ def test_status_reads_the_stacks_runs(stack, capsys, monkeypatch):
     assert out.count("success") >= 3
 
 
+def test_ui_screenshots_of_the_grid_and_the_named_mapped_tasks(stack, tmp_path):
+    from newslake.uishot import chromium_binary
+
+    if not chromium_binary():
+        if os.environ.get("NEWSLAKE_CI"):
+            pytest.fail("chromium is not installed in CI; .ci/run installs it with apt-get install -y chromium")
+        pytest.skip("chromium not installed (apt-get install -y chromium)")
+    project, _ = stack
+    saved = localstack.screenshots(project, tmp_path, settle_seconds=10)
+    assert [p.name for p in saved] == ["airflow-grid.png", "airflow-mapped.png"]
+    for path in saved:
+        png = path.read_bytes()
+        assert png.startswith(b"\x89PNG") and len(png) > 20_000  # a rendered page, not a blank one (~5 KB)
+
+
 def test_down_stops_every_process_and_frees_the_ports(stack):
     project, state = stack
     sessions = set(localstack.read_pids(localstack.StackPaths(project)).values())
