@@ -120,8 +120,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
         expected = len(site.articles_published_between(*_day_interval(day)))
     settings = Settings.load(env={**os.environ, "NEWSLAKE_LAKE_ROOT": lake_root})
     print_summary(settings, day, expected)
+    print_verdict(settings, day)
     refresh_sql_access(settings)
     return 0
+
+
+def print_verdict(settings: Settings, day: dt.date) -> None:
+    """The validate task's verdict for `day`, recomputed from the lake (the run already passed it)."""
+    from newslake.status import read_lake_days
+    from newslake.storage import LakeLocation
+
+    location = LakeLocation.from_settings(settings.lake_root, settings.storage_options)
+    held = read_lake_days(location, day, day)
+    if day in held:
+        from newslake.validation import judge_slice
+
+        verdict = judge_slice(day, held[day].counts, held[day].facts, settings.max_null_share, settings.min_landed_share)
+        Console().print(f"validate: {verdict.headline}", highlight=False, soft_wrap=True)
 
 
 def _rebuild_marts(settings: Settings, days: list[dt.date]) -> None:
