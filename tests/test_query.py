@@ -208,3 +208,14 @@ def test_every_analyst_query_in_the_docs_runs_on_the_views(lake_root):
     with query.connect(Settings(lake_root=lake_root)) as con:
         for sql in blocks:
             assert con.execute(sql).fetchall(), sql  # runs, and finds rows in a lake with every table
+
+
+def test_an_object_store_lake_s_views_address_its_files_under_its_root():
+    settings = Settings(lake_root="s3://bucket/news")
+    location = synthetic_lake.LakeLocation.from_settings(settings.lake_root)
+    states = {name: query.TableState(name, None, (), ()) for name in schemas.TABLES}
+    states["articles"] = query.TableState("articles", 3, ("s3://bucket/news/articles/partition_date=2025-03-01/a.parquet",), tuple(schemas.ARTICLES.names))
+    script = query.sql_script(settings, states)
+    assert "newslake_lake_root() || '/articles/partition_date=2025-03-01/a.parquet'" in script
+    assert "coalesce(getvariable('newslake_lake_root'), 's3://bucket/news')" in script
+    assert query.database_root_macro(location, Path("/tmp/anywhere")) == query.script_root_macro(location)
