@@ -192,6 +192,19 @@ def create_chart(api: Superset, database_id: int) -> tuple[int, dict]:
     return chart, data
 
 
+def settled_screenshot(driver, timeout_seconds: float = 30.0) -> bytes:
+    """A PNG of the page once two consecutive shots agree: echarts animates its bars in."""
+    deadline = time.monotonic() + timeout_seconds
+    previous = driver.get_screenshot_as_png()
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        current = driver.get_screenshot_as_png()
+        if current == previous:
+            return current
+        previous = current
+    return previous
+
+
 def screenshot(base_url: str, username: str, password: str, chart_id: int, out: Path) -> None:
     """Log in through the form in headless Chromium and save the standalone chart page as PNG."""
     from selenium import webdriver
@@ -216,9 +229,8 @@ def screenshot(base_url: str, username: str, password: str, chart_id: int, out: 
         wait.until(lambda d: "/login" not in d.current_url)
         driver.get(f"{base_url}/explore/?slice_id={chart_id}&standalone=1")
         wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".chart-container canvas, .chart-container svg, canvas")))
-        time.sleep(3)  # echarts animates its bars in
         out.parent.mkdir(parents=True, exist_ok=True)
-        driver.save_screenshot(str(out))
+        out.write_bytes(settled_screenshot(driver))
     finally:
         driver.quit()
 
