@@ -62,7 +62,7 @@ class Settings:
     max_crawl_delay_seconds: float = 30.0  # a robots.txt Crawl-delay above this is capped (86400 would stall a batch)
     fetch_budget_seconds: float = 5400.0  # politeness time a fetch batch may plan for (the fetch task's timeout is 2 h)
     page_cpu_seconds: float = 10.0  # CPU budget for extracting or enriching one page; over it = one failures row
-    max_ner_chars: int = 300_000  # entities are found in the first this many characters of an article (truncation recorded)
+    max_ner_chars: int = 100_000  # entities are found in the first this many characters (~16k words, ~3 s); truncation recorded
     # SSRF guard: private/loopback/link-local/multicast addresses are refused unless listed here
     # (comma-separated CIDRs). The demo and tests allow their loopback site with 127.0.0.0/8.
     allowed_private_networks: str = ""

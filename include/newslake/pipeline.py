@@ -33,6 +33,7 @@ from newslake.config import Settings, Source, load_sources
 from newslake.discover import discover
 from newslake.errors import ExtractError, ValidationError
 from newslake.fetch import HTML_TYPES, PoliteFetcher
+from newslake.fetchplan import plan_batches
 from newslake.raw import iter_warc_file, open_warc_location, read_page_at, write_warc
 from newslake.schemas import Article, Candidate, Failure, FetchedPage, article_row, entity_rows, failure_row, mentioned_date_row, place_row
 from newslake.storage import LakeLocation
@@ -149,17 +150,28 @@ def discover_stage(ctx: RunContext) -> dict:
     _clear_staging(ctx)
     with _fetcher(ctx) as fetcher:
         result = discover(ctx.sources, fetcher, ctx.interval_start, ctx.interval_end)
-    failures_path = _stage_failures(ctx, "discover", 0, result.failures)
+        delays = _host_delays(ctx, fetcher, result.candidates)
+    planned, over_budget = plan_batches(result.candidates, delays, ctx.settings.batch_size, ctx.settings.fetch_budget_seconds)
+    failures_path = _stage_failures(ctx, "discover", 0, [*result.failures, *over_budget])
     _stage_stats(ctx, "discover", 0, Counter((c.source, "listed") for c in result.candidates))
-    size = ctx.settings.batch_size
-    candidates = [_candidate_to_dict(c) for c in result.candidates]
-    batches = [{"index": i // size, "candidates": candidates[i : i + size]} for i in range(0, len(candidates), size)]
+    batches = [{"index": i, "candidates": [_candidate_to_dict(c) for c in batch]} for i, batch in enumerate(planned)]
+    candidates = [c for batch in batches for c in batch["candidates"]]
     # WARC sources: one batch per file, read by extract (the same path as reprocessing)
     for source in ctx.sources:
         for uri in source.warcs:
             batches.append({"index": len(batches), "candidates": [], "warc": uri, "source": source.name})
     log.info("interval %s: %d candidates in %d batches (%d entries listed)", ctx.partition_date, len(candidates), len(batches), result.listed)
     return {"batches": batches, "candidates": len(candidates), "listed": result.listed, "failures": failures_path}
+
+
+def _host_delays(ctx: RunContext, fetcher: PoliteFetcher, candidates: Sequence[Candidate]) -> dict[str, float]:
+    """Seconds between two requests to each candidate host (reads each host's robots.txt once)."""
+    delays: dict[str, float] = {}
+    for candidate in candidates:
+        host = host_of(candidate.url)
+        if host not in delays:
+            delays[host] = fetcher.crawl_delay(candidate.url, ctx.source(candidate.source).politeness)
+    return delays
 
 
 def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict], warc: str | None = None, source: str | None = None) -> dict:
