@@ -197,9 +197,10 @@ def test_long_texts_are_analysed_in_pieces_with_offsets_into_the_whole_text():
 
 
 def test_a_cpu_heavy_page_is_one_failure_and_the_batch_goes_on(tmp_path):
+    from pyarrow import fs as pafs
+
     from newslake.pipeline import extract_stage
     from newslake.raw import write_warc
-    from pyarrow import fs as pafs
 
     (tmp_path / "sources.yaml").write_text("sources:\n  - name: s\n    feeds: [http://127.0.0.1:9/feed.xml]\n")
     settings = Settings(lake_root=str(tmp_path / "lake"), sources_file=str(tmp_path / "sources.yaml"), page_cpu_seconds=0.5)
