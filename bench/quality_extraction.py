@@ -42,8 +42,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
 
 import trafilatura  # noqa: E402
 
+from newslake.boilerplate import strip_site_boilerplate  # noqa: E402
 from newslake.errors import ExtractError  # noqa: E402
-from newslake.extract import EXTRACTOR_VERSION, BodyOptions, extract_page  # noqa: E402
+from newslake.extract import EXTRACTOR_VERSION, MIN_BODY_WORDS, BodyOptions, extract_page  # noqa: E402
 
 CORPUS_ROOT = Path("../shared/corpus")
 DEFAULT_CORPUS = CORPUS_ROOT / "extraction"
@@ -211,9 +212,18 @@ class Result:
     pages_per_second: float
 
 
-def evaluate(fn: Callable[[bytes, str], Prediction], pages: list[Page]) -> Result:
+def site_boilerplate_removed(pages: list[Page], predictions: dict[str, Prediction]) -> dict[str, Prediction]:
+    """What the extract stage does over a batch: each host's recurring lines removed."""
+    texts = strip_site_boilerplate([(p.url, predictions[p.page_id].text) for p in pages], MIN_BODY_WORDS)
+    return {p.page_id: dataclasses.replace(predictions[p.page_id], text=text) for p, text in zip(pages, texts, strict=True)}
+
+
+def evaluate(fn: Callable[[bytes, str], Prediction], pages: list[Page], *, site_boilerplate: bool = False) -> Result:
+    """Run `fn` over the corpus as one batch (with the batch-level template removal when asked)."""
     started = time.process_time()  # CPU time: pages/s stays comparable on a busy machine
     predictions = {p.page_id: fn(p.html, p.url) for p in pages}
+    if site_boilerplate:
+        predictions = site_boilerplate_removed(pages, predictions)
     elapsed = time.process_time() - started
     scores = [score_page(p.page_id, p.body, predictions[p.page_id].text) for p in pages]
     return Result(scores, predictions, len(pages) / elapsed)

@@ -30,8 +30,10 @@ from trafilatura.utils import load_html
 from newslake.authors import choose_authors
 from newslake.errors import ExtractError
 from newslake.headline import choose_headline
+from newslake.linklists import anchor_texts, drop_link_lists
 from newslake.pagemeta import PageMeta, read_page_meta
 from newslake.pubdate import DATE_IN_TEXT, PublishedDate, find_published_date
+from newslake.standfirst import add_standfirst, visible_text
 from newslake.witness import apply_witness, witness_text
 
 __all__ = ["EXTRACTOR_VERSION", "BodyOptions", "ExtractedPage", "extract_page", "reconcile", "clean_lines"]
@@ -81,6 +83,8 @@ class BodyOptions:
     """Which body ideas run beyond trafilatura (all on by default; the benchmark switches each off)."""
 
     json_ld_witness: bool = True
+    standfirst: bool = True
+    link_lists: bool = True
 
 
 # --------------------------------------------------------------------------- line utilities
@@ -279,8 +283,12 @@ def extract_page(
         precise = reconcile(precise, broad)
     title = choose_headline(meta, url) or (doc.title if doc is not None else None)
     text = clean_lines(precise, title)
+    if body_options.link_lists and tree is not None:
+        text = drop_link_lists(text, anchor_texts(tree))
     if body_options.json_ld_witness and meta.json_ld_bodies:
         text = apply_witness(text, witness_text(meta.json_ld_bodies))
+    if body_options.standfirst and meta.descriptions and tree is not None:
+        text = add_standfirst(text, meta.descriptions, visible_text(tree))
     if len(_words(text)) < MIN_BODY_WORDS:
         raise ExtractError(f"no article body found on {url or 'page'}: it may be an index page, a paywall or rendered by JavaScript")
     published = find_published_date(tree, url, source_timezone=source_timezone) if tree is not None else None

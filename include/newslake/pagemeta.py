@@ -45,6 +45,7 @@ class PageMeta:
     json_ld_bodies: list[str] = field(default_factory=list)  # `articleBody` of article objects
     json_ld_authors: list[tuple[str, str]] = field(default_factory=list)  # (name, @type or "")
     meta_authors: list[str] = field(default_factory=list)
+    descriptions: list[str] = field(default_factory=list)  # og:/twitter:/meta/JSON-LD description
     h1s: list[str] = field(default_factory=list)  # `<h1>` texts outside chrome, document order
 
 
@@ -141,6 +142,8 @@ def read_page_meta(tree: etree._Element) -> PageMeta:
             meta.twitter_title = meta.twitter_title or value
         elif key in ("og:site_name", "application-name", "twitter:site", "publisher", "dc.publisher"):
             meta.site_names.append(value.lstrip("@"))
+        elif key in ("description", "og:description", "twitter:description"):
+            meta.descriptions.append(value)
         elif key in _AUTHOR_METAS and not re.match(r"https?://|www\.", value):
             meta.meta_authors.append(value)
     for obj in json_ld_objects(tree):
@@ -153,6 +156,7 @@ def read_page_meta(tree: etree._Element) -> PageMeta:
         for key in ("headline", "alternativeHeadline"):
             meta.json_ld_headlines.extend(text_of(h) for h in _strings(obj.get(key)) if text_of(h))
         meta.json_ld_bodies.extend(b for b in _strings(obj.get("articleBody")) if b.strip())
+        meta.descriptions.extend(text_of(d) for d in _strings(obj.get("description")) if text_of(d))
         meta.json_ld_authors.extend(_names(obj.get("author")) + _names(obj.get("creator")))
         meta.site_names.extend(n for n, _ in _names(obj.get("publisher")))
     for head in tree.iter("h1"):
@@ -160,4 +164,5 @@ def read_page_meta(tree: etree._Element) -> PageMeta:
         if text and not _in_chrome(head):
             meta.h1s.append(text)
     meta.site_names = list(dict.fromkeys(s for s in meta.site_names if s))
+    meta.descriptions = list(dict.fromkeys(meta.descriptions))
     return meta
