@@ -35,6 +35,7 @@ _SEPARATOR = re.compile(r"\s+[|\-–—:·•/»«]{1,2}\s+|\s*[｜：]\s*|\s+::
 _DATE_AFFIX = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 _ALNUM = re.compile(r"[^\w]+")
 MAX_SITE_NAME_CHARS = 40
+MAX_SECTION_WORDS = 2
 _GENERIC_HOST_LABELS = {"www", "m", "amp", "news", "com", "co", "org", "net", "de", "uk", "fr", "es", "it", "online", "web"}
 
 
@@ -134,6 +135,10 @@ def strip_site_affixes(text: str, tokens: set[str]) -> str:
     trailing = [i for i in site_at if i > 0]
     if trailing:
         end = min(trailing)
+        # a section name just before the site's ("| Europa | DW"): short, set off by a dash or
+        # a pipe (a colon introduces the rest of the headline instead)
+        while end - 1 > start and len(segments[end - 1].split()) <= MAX_SECTION_WORDS and ":" not in separators[end - 2]:
+            end -= 1
     elif site_at and site_at[0] == 0:
         start = 1
     if start >= end:
