@@ -13,9 +13,10 @@ of pages whose token sequence equals the truth's. Headline: exact match after NF
 collapse and case folding. Authors: a name is right when it equals a gold name after the same
 normalisation; P and R are micro-averaged over pages, F1 is their harmonic mean.
 
-`--ablate` reruns newslake with each body idea switched off and prints the change per
-publisher fold (publisher-grouped cross-validation: an idea is kept only when it helps on most
-folds of both corpora, not just on average).
+`--ablate` reruns newslake with each body idea switched off (and the ideas that were measured
+but not kept switched on: site-template lines learned over the run, a jusText vote) and prints
+the change in body F1 overall and per publisher fold (publishers hashed into 5 folds): an idea
+is kept only when it helps on both corpora and does not hurt on most folds.
 
 Run from the repo root:  .venv/bin/python bench/quality_extraction.py [--worst N] [--ablate]
 """
@@ -40,6 +41,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
 
+import justext  # noqa: E402
 import trafilatura  # noqa: E402
 
 from newslake.boilerplate import strip_site_boilerplate  # noqa: E402
@@ -282,16 +284,37 @@ def print_table(title: str, pages: list[Page], results: dict[str, Result]) -> No
 
 
 def ablate(corpora: dict[str, list[Page]], full: dict[str, Result]) -> None:
-    """Body F1 per publisher fold with each idea switched off, against all ideas on."""
-    print(f"\nablation, body F1 per publisher fold ({FOLDS} folds; + means the idea helps on that fold)")
-    for option in dataclasses.fields(BodyOptions):
-        off = BodyOptions(**{option.name: False})
+    """Body F1 per publisher fold with each idea switched off (or, for an idea not kept, on)."""
+    print(f"\nablation: change in body F1 an idea brings, overall and per publisher fold ({FOLDS} folds)")
+    def without_option(name: str) -> Callable[[list[Page]], Result]:
+        options = BodyOptions(**{name: False})
+        return lambda pages: evaluate(lambda h, u: newslake_predict(h, u, options), pages)
+
+    variants = [(f"{option.name} (kept)", without_option(option.name)) for option in dataclasses.fields(BodyOptions)]
+    variants.append(("site_boilerplate (not kept)", lambda pages: evaluate(newslake_predict, pages, site_boilerplate=True)))
+    variants.append(("jusText vote (not kept)", lambda pages: evaluate(lambda h, u: justext_voted(newslake_predict(h, u), h), pages)))
+    for label, run_variant in variants:
         for name, pages in corpora.items():
-            res = evaluate(lambda h, u, o=off: newslake_predict(h, u, o), pages)
-            on_folds, off_folds = fold_f1(pages, full[name].scores), fold_f1(pages, res.scores)
-            deltas = " ".join(f"{a - b:+.3f}" for a, b in zip(on_folds, off_folds, strict=True))
-            overall = corpus_metrics(full[name].scores)["f1"] - corpus_metrics(res.scores)["f1"]
-            print(f"  {option.name:<22} {name:<11} all {overall:+.4f}   folds {deltas}")
+            res = run_variant(pages)
+            kept = label.endswith("(kept)")
+            with_idea, without = (full[name].scores, res.scores) if kept else (res.scores, full[name].scores)
+            deltas = " ".join(f"{a - b:+.3f}" for a, b in zip(fold_f1(pages, with_idea), fold_f1(pages, without), strict=True))
+            overall = corpus_metrics(with_idea)["f1"] - corpus_metrics(without)["f1"]
+            print(f"  {label:<30} {name:<11} all {overall:+.4f}   folds {deltas}")
+
+
+_ALL_STOPWORDS = frozenset().union(*(justext.get_stoplist(lang) for lang in justext.get_stoplists()))
+
+
+def justext_voted(prediction: Prediction, html: bytes) -> Prediction:
+    """A second extractor's vote: lines jusText classes as boilerplate are dropped."""
+    try:
+        paragraphs = justext.justext(html, _ALL_STOPWORDS)
+    except Exception:  # noqa: BLE001 - jusText gives up on some pages; its vote is then void
+        return prediction
+    bad = {" ".join(tokens(p.text.casefold())) for p in paragraphs if p.class_type == "bad"}
+    kept = [line for line in prediction.text.split("\n") if " ".join(tokens(line.casefold())) not in bad]
+    return dataclasses.replace(prediction, text="\n".join(kept) or prediction.text)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lxml import html as lxml_html
 
 from newslake.boilerplate import strip_site_boilerplate, template_lines
+from newslake.captions import caption_texts, drop_captions
 from newslake.linklists import anchor_texts, drop_link_lists
 from newslake.standfirst import add_standfirst, visible_text
 from newslake.witness import apply_witness, witness_text
@@ -66,3 +67,12 @@ def test_versions_of_one_article_do_not_make_its_lines_template():
     body = "\n".join(["Article", *ARTICLE])
     pages = [("https://a.example/1", body), ("https://a.example/1?update=2", body + "\nUpdate: the vote was unanimous.")]
     assert strip_site_boilerplate(pages, min_words=8) == [body, body + "\nUpdate: the vote was unanimous."]
+
+
+def test_lines_that_are_the_pages_own_captions_are_dropped():
+    page = lxml_html.fromstring(
+        "<html><body><figure><img src='a.jpg' alt='The mayor at the harbour on Tuesday'>"
+        "<figcaption><span>Construction workers on the old bridge.</span><span>Photo: AFP</span></figcaption></figure></body></html>"
+    )
+    body = "\n".join([ARTICLE[0], "Construction workers on the old bridge.", ARTICLE[1], "The mayor at the harbour on Tuesday"])
+    assert drop_captions(body, caption_texts(page)) == "\n".join(ARTICLE[:2])

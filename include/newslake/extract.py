@@ -28,6 +28,7 @@ from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
 from newslake.authors import choose_authors
+from newslake.captions import caption_texts, drop_captions
 from newslake.errors import ExtractError
 from newslake.headline import choose_headline
 from newslake.linklists import anchor_texts, drop_link_lists
@@ -85,6 +86,7 @@ class BodyOptions:
     json_ld_witness: bool = True
     standfirst: bool = True
     link_lists: bool = True
+    captions: bool = True
 
 
 # --------------------------------------------------------------------------- line utilities
@@ -283,6 +285,8 @@ def extract_page(
         precise = reconcile(precise, broad)
     title = choose_headline(meta, url) or (doc.title if doc is not None else None)
     text = clean_lines(precise, title)
+    if body_options.captions and tree is not None:
+        text = drop_captions(text, caption_texts(tree))
     if body_options.link_lists and tree is not None:
         text = drop_link_lists(text, anchor_texts(tree))
     if body_options.json_ld_witness and meta.json_ld_bodies:
