@@ -76,3 +76,9 @@ def test_lines_that_are_the_pages_own_captions_are_dropped():
     )
     body = "\n".join([ARTICLE[0], "Construction workers on the old bridge.", ARTICLE[1], "The mayor at the harbour on Tuesday"])
     assert drop_captions(body, caption_texts(page)) == "\n".join(ARTICLE[:2])
+
+
+def test_an_article_length_witness_is_the_body_when_the_extractor_found_nothing():
+    witness = "\n".join(ARTICLE)
+    assert apply_witness("", witness) == witness
+    assert apply_witness("Menu", witness) == witness

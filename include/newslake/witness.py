@@ -12,6 +12,8 @@ body it is an independent witness of what the article is:
   part of the article (a paywall-style split container, a "read more" fold): the witness is used.
 
 A witness that shares little with the extracted body (a teaser, another story) changes nothing.
+When the extractor found (next to) nothing, an article-length witness is the body: a page that
+carries its article's text is never left without one.
 """
 
 from __future__ import annotations
@@ -68,7 +70,9 @@ def apply_witness(body: str, witness: str) -> str:
     lines = [line for line in body.split("\n") if line.strip()]
     line_tokens = [_tokens(line) for line in lines]
     body_tokens = [t for tokens in line_tokens for t in tokens]
-    if not body_tokens or _share(body_tokens, known) < SAME_ARTICLE_SHARE:
+    if len(body_tokens) < MIN_WITNESS_TOKENS // 4:
+        return witness  # the extractor found (next to) nothing: the page's own text beats an empty body
+    if _share(body_tokens, known) < SAME_ARTICLE_SHARE:
         return body
     if len(witness_tokens) >= LONGER_FACTOR * len(body_tokens):
         return witness
