@@ -13,6 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from newslake.catalog import GOLD_TABLES, SILVER_TABLES, table_asset_uri  # noqa: F401 - re-exported: table names live in the pyarrow-free catalog
 from newslake.neardup import simhash
 
 UTC_TS = pa.timestamp("us", tz="UTC")
@@ -270,8 +271,6 @@ TABLES: dict[str, pa.Schema] = {
 # Where a table lives under the lake root when that is not its name.
 TABLE_PATHS: dict[str, str] = {"url_state": "state/urls"}
 UNPARTITIONED_TABLES = ("url_state",)
-SILVER_TABLES = ("articles", "entities", "places", "mentioned_dates", "failures", "source_daily", "url_state")  # written by news_ingest
-GOLD_TABLES = ("entity_daily", "place_daily")  # rebuilt by news_marts from the silver tables
 
 
 def table_doc(name: str) -> str:
@@ -283,11 +282,6 @@ def column_doc(field: pa.Field) -> str:
     """The documentation of one column (its `doc` field metadata; empty when undocumented)."""
     value = (field.metadata or {}).get(b"doc", b"")
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
-
-
-def table_asset_uri(name: str) -> str:
-    """URI of the Airflow asset that stands for lake table `name` (events carry the partition_date)."""
-    return f"newslake://lake/{name}"
 
 
 # --------------------------------------------------------------------------- record -> row
