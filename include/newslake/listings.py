@@ -1,0 +1,450 @@
+"""Listings: the bytes of a feed or sitemap, as publishers really serve them -> listed entries.
+
+The format is detected from the content, whatever list of the sources file it came from: RSS
+0.9x/2.0, RSS 1.0 (RDF), Atom 0.3/1.0, JSON Feed, sitemap `urlset`, sitemap index, plain-text
+sitemap (one URL a line, allowed by sitemaps.org) and robots.txt (its `Sitemap:` lines), each
+optionally gzip-compressed.
+
+What the real web adds, and how it is met:
+* XML that is not well-formed (a blank line before `<?xml`, a bare `&` in a URL, an undeclared
+  namespace prefix, a truncated document): strict parsing first; when it fails, the prologue
+  is trimmed, bare ampersands escaped and libxml2's recovering parser reads what it can. A
+  listing that yields nothing either way is an error.
+* Encodings: a BOM or the XML declaration win; an undeclared document that is not UTF-8 is read
+  in the HTTP charset (passed down by the caller), else ISO-8859-1.
+* Relative links resolve against `xml:base` (inherited) and the listing's own URL; only absolute
+  http(s) URLs become entries, and image/audio/video files are not pages.
+* A sitemap `<url>`'s page is its own `<loc>` (the one in the sitemap's namespace), never an
+  `<image:loc>` or `<video:loc>` inside it. An item's `<link>` wins over `<guid>`; a guid is
+  used only when it is a permalink http(s) URL.
+
+Safety: entity resolution, DTD loading and network access are off in both parsers, and a
+document that declares entities is refused outright (XXE, billion laughs); the caller's byte cap
+applies after decompression. Big sitemaps are streamed (iterparse, elements cleared), so a
+50 MB urlset does not become a 500 MB tree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import json
+import re
+import zlib
+import zoneinfo
+from collections import Counter
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from newslake.feeddates import parse_feed_date
+
+MAX_LISTING_BYTES = 50_000_000  # sitemaps.org limit is 50 MB uncompressed
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2100  # outside: a publisher bug (0001-01-01, 9999), treated as undated
+
+XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+FEED_ROOTS = {"rss": "rss", "RDF": "rdf", "feed": "atom", "channel": "rss", "CHANNEL": "cdf"}
+SITEMAP_ROOTS = {"urlset": "sitemap", "sitemapindex": "sitemap-index"}
+# the entry's own date first, a modification date only when it is the only one given
+PUBLISHED_FIELDS = ("pubDate", "published", "issued", "date", "created")
+UPDATED_FIELDS = ("updated", "modified")
+NON_PAGE_EXTENSIONS = frozenset(
+    "jpg jpeg png gif webp avif svg bmp tif tiff ico heic mp3 m4a aac ogg oga opus wav flac mp4 m4v mov avi wmv webm ogv mkv".split()
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class ListedEntry:
+    """One <item>/<entry>/<url>/<sitemap>/line as listed, before interval filtering."""
+
+    url: str
+    listed_at: dt.datetime | None  # UTC; None when undated or the date is unusable
+    listed_raw: str | None = None  # the date as the listing wrote it
+    is_sitemap: bool = False  # a child sitemap (index entry or robots.txt `Sitemap:` line)
+    dropped: str | None = None  # why this entry is not a candidate (only with include_dropped=True)
+
+
+@dataclasses.dataclass
+class Listing:
+    """What one listing document holds."""
+
+    kind: str  # rss, rdf, atom, json-feed, sitemap, sitemap-index, text-sitemap, robots
+    entries: list[ListedEntry]
+    dropped: Counter  # reason -> entries not returned: "no link", "not http(s)", "not a page"
+    repaired: str | None = None  # the strict parser's error when the lenient parse was needed
+
+
+class ListingError(ValueError):
+    """The bytes are not a readable feed or sitemap (the message says why)."""
+
+
+def gunzip_capped(data: bytes, max_bytes: int) -> bytes:
+    """Decompress gzip `data`, refusing (ListingError) as soon as the output passes max_bytes."""
+    out: list[bytes] = []
+    size = 0
+    while data:
+        z = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        try:
+            chunk = z.decompress(data, max_bytes - size + 1)
+        except zlib.error as exc:
+            if out:  # trailing garbage after a complete member
+                break
+            raise ListingError(f"broken gzip data: {exc}") from None
+        size += len(chunk)
+        if size > max_bytes:
+            raise ListingError(f"decompressed listing exceeds {max_bytes} bytes")
+        out.append(chunk)
+        data = z.unused_data if z.eof else b""  # next gzip member, if any
+    return b"".join(out)
+
+
+def listing_date(value: str | None, zone: dt.tzinfo | None = None) -> dt.datetime | None:
+    """A listed date in UTC, or None when missing, unparseable or implausible (before 1990, after 2100)."""
+    parsed = parse_feed_date(value, zone)
+    if parsed is None or not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        return None
+    return parsed
+
+
+def page_url(raw: str | None, base: str | None) -> tuple[str | None, str | None]:
+    """(absolute page URL, None) or (None, reason it is not one)."""
+    if not raw or not raw.strip():
+        return None, "no link"
+    url = raw.strip()
+    if base:
+        try:
+            url = urljoin(base, url)
+        except ValueError:
+            return None, "not http(s)"
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None, "not http(s)"
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname or any(c.isspace() for c in url):
+        return None, "not http(s)"
+    extension = parts.path.rsplit("/", 1)[-1].rpartition(".")[2].lower() if "." in parts.path.rsplit("/", 1)[-1] else ""
+    if extension in NON_PAGE_EXTENSIONS:
+        return None, "not a page"
+    return url, None
+
+
+def parse_listing(
+    data: bytes,
+    *,
+    url: str | None = None,
+    charset: str | None = None,
+    timezone: str | None = None,
+    max_bytes: int = MAX_LISTING_BYTES,
+    include_dropped: bool = False,
+) -> Listing:
+    """Bytes of any supported listing -> its entries. Raises ListingError when unreadable.
+
+    `url` is where the listing was fetched from (resolves relative links), `charset` the HTTP
+    charset, `timezone` the source's IANA zone for dates written without offset.
+    """
+    if data[:2] == b"\x1f\x8b":
+        data = gunzip_capped(data, max_bytes)
+    if len(data) > max_bytes:
+        raise ListingError(f"listing of {len(data)} bytes exceeds {max_bytes} bytes")
+    zone = zoneinfo.ZoneInfo(timezone) if timezone else None
+    head = _strip_prologue(data[:2048]).replace(b"\x00", b"")  # UTF-16/32: look past the zero bytes
+    if not head.strip():
+        raise ListingError("empty listing")
+    if head.lstrip()[:1] == b"<" or data.startswith(_WIDE_BOMS):
+        return _parse_xml(data, url, charset, zone, include_dropped)
+    if head[:1] in (b"{", b"["):
+        return _parse_json_feed(data, url, zone, include_dropped)
+    return _parse_text(data, url, charset, include_dropped)
+
+
+# --------------------------------------------------------------------------- XML
+_DOCTYPE_ENTITY = re.compile(rb"<!DOCTYPE[^\[>]*\[[^\]]*<!ENTITY", re.S | re.I)
+_XML_DECLARATION = re.compile(rb"^<\?xml[^>]*\?>")
+_DECLARED_ENCODING = re.compile(rb"^<\?xml[^>]*encoding\s*=", re.I)
+_BARE_AMPERSAND = re.compile(rb"&(?!#[0-9]+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9._-]*;)")
+_BOMS = (b"\xef\xbb\xbf",)
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+_SITEMAP_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:urlset|sitemapindex)[\s>/]")
+
+
+def _strip_prologue(data: bytes) -> bytes:
+    """Drop a UTF-8 BOM and the blank lines some CMSs print before `<?xml` (illegal, common)."""
+    for bom in _BOMS:
+        if data.startswith(bom):
+            data = data[len(bom) :]
+    return data.lstrip(b" \t\r\n")
+
+
+def _refuse_entities(data: bytes) -> None:
+    if _DOCTYPE_ENTITY.search(data[:100_000]):
+        raise ListingError("document declares XML entities (refused: XXE / entity-expansion guard)")
+
+
+def _override_encoding(data: bytes, charset: str | None) -> str | None:
+    """The encoding to impose on an undeclared document that is not UTF-8, else None."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or _DECLARED_ENCODING.match(data[:200]):
+        return None
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        return _known_codec(charset) or "ISO-8859-1"
+
+
+def _known_codec(charset: str | None) -> str | None:
+    import codecs
+
+    if not charset:
+        return None
+    try:
+        return codecs.lookup(charset.strip().strip("'\"")).name
+    except LookupError:
+        return None
+
+
+def _parse_xml(data: bytes, url: str | None, charset: str | None, zone: dt.tzinfo | None, include_dropped: bool) -> Listing:
+    if not data.startswith(_WIDE_BOMS) and data[:1] != b"\x00":
+        data = _strip_prologue(data)
+    _refuse_entities(data)
+    encoding = _override_encoding(data, charset)
+    streamed = bool(_SITEMAP_ROOT.search(data[:4096]))
+    try:
+        return _read_xml(data, url, zone, recover=False, encoding=encoding, streamed=streamed, include_dropped=include_dropped)
+    except (etree.XMLSyntaxError, LookupError) as strict_error:
+        repaired = _BARE_AMPERSAND.sub(b"&amp;", data)
+        encoding = encoding or _encoding_fallback(data, strict_error, charset)
+        try:
+            listing = _read_xml(repaired, url, zone, recover=True, encoding=encoding, streamed=streamed, include_dropped=include_dropped)
+        except (etree.XMLSyntaxError, LookupError):
+            raise ListingError(f"not well-formed XML: {strict_error}") from None
+        listing.repaired = str(strict_error) or type(strict_error).__name__
+        return listing
+
+
+def _encoding_fallback(data: bytes, error: Exception, charset: str | None) -> str | None:
+    """A declared encoding libxml2 does not know ("bogus"): the HTTP charset, UTF-8 or ISO-8859-1."""
+    if "encoding" not in str(error).lower():
+        return None
+    if known := _known_codec(charset):
+        return known
+    try:
+        data.decode("utf-8")
+        return "UTF-8"
+    except UnicodeDecodeError:
+        return "ISO-8859-1"
+
+
+def _local(tag: object) -> str:
+    """Local name; also of `wfw:commentRss` kept as is by the recovering parser (undeclared prefix)."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2].rpartition(":")[2]
+
+
+def _namespace(tag: object) -> str | None:
+    return tag[1:].partition("}")[0] if isinstance(tag, str) and tag.startswith("{") else None
+
+
+def _base_of(element: etree._Element, document_url: str | None) -> str | None:
+    """The base URI in force at `element`: xml:base of it and its ancestors over the document URL."""
+    bases = []
+    node: etree._Element | None = element
+    while node is not None:
+        value = node.get(XML_NS + "base")
+        if value is not None:
+            bases.append(value.strip())
+        node = node.getparent()
+    base = document_url
+    for value in reversed(bases):
+        base = urljoin(base, value) if base else value
+    return base
+
+
+def _kind_of(root: etree._Element) -> str:
+    name = _local(root.tag)
+    kind = FEED_ROOTS.get(name) or SITEMAP_ROOTS.get(name)
+    if kind is None:
+        what = "an HTML page" if name.lower() == "html" else f"root element <{name}>"
+        raise ListingError(f"not a feed or sitemap ({what})")
+    return kind
+
+
+def _refuse_declared_entities(root: etree._Element) -> None:
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise ListingError("document declares XML entities (refused: XXE / entity-expansion guard)")
+
+
+def _read_xml(
+    data: bytes, url: str | None, zone: dt.tzinfo | None, *, recover: bool, encoding: str | None, streamed: bool, include_dropped: bool
+) -> Listing:
+    options = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=recover, encoding=encoding)
+    listing = Listing(kind="", entries=[], dropped=Counter())
+    if streamed:  # sitemaps can be 50 MB: stream them, clearing each <url> once read
+        root = None
+        for event, element in etree.iterparse(io.BytesIO(data), events=("start", "end"), **options):
+            if root is None:
+                root, listing.kind = element, _kind_of(element)
+            elif event == "end" and element.getparent() is root and _local(element.tag) in ("url", "sitemap"):
+                _keep(listing, _sitemap_entry(element, url, zone), include_dropped)
+                element.clear()
+                while element.getprevious() is not None:
+                    del root[0]
+        if root is None:
+            raise ListingError("empty XML document")
+    else:
+        root = etree.fromstring(data, etree.XMLParser(**options))
+        if root is None:
+            raise etree.XMLSyntaxError("no element found", None, 0, 0)
+        listing.kind = _kind_of(root)
+        if listing.kind == "cdf":
+            for item in root.iter("ITEM"):
+                _keep(listing, _cdf_entry(item, url, zone), include_dropped)
+        elif listing.kind in ("sitemap", "sitemap-index"):  # a sitemap the head sniff missed
+            for node in root:
+                if _local(node.tag) in ("url", "sitemap"):
+                    _keep(listing, _sitemap_entry(node, url, zone), include_dropped)
+        else:
+            for node in root.iter():
+                if _local(node.tag) in ("item", "entry"):
+                    _keep(listing, _feed_entry(node, url, zone), include_dropped)
+    _refuse_declared_entities(root)
+    return listing
+
+
+def _keep(listing: Listing, entry: ListedEntry, include_dropped: bool) -> None:
+    if entry.dropped:
+        listing.dropped[entry.dropped] += 1
+        if not include_dropped:
+            return
+    listing.entries.append(entry)
+
+
+def _text(element: etree._Element) -> str:
+    return "".join(element.itertext()).strip()
+
+
+def _entry(raw_url: str | None, base: str | None, raw_date: str | None, zone: dt.tzinfo | None, is_sitemap: bool = False) -> ListedEntry:
+    # a child sitemap may end in .xml.gz and still be a listing, so only pages are screened for media
+    target, reason = _absolute(raw_url, base) if is_sitemap else page_url(raw_url, base)
+    return ListedEntry(target or (raw_url or "").strip(), listing_date(raw_date, zone), raw_date or None, is_sitemap, dropped=reason)
+
+
+def _absolute(raw: str | None, base: str | None) -> tuple[str | None, str | None]:
+    if not raw or not raw.strip():
+        return None, "no link"
+    url = urljoin(base, raw.strip()) if base else raw.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() in {"http", "https"} and parts.hostname:
+        return url, None
+    return None, "not http(s)"
+
+
+def _sitemap_entry(node: etree._Element, url: str | None, zone: dt.tzinfo | None) -> ListedEntry:
+    """A `<url>` or `<sitemap>`: its own `<loc>` (same namespace), news date over lastmod."""
+    own_namespace = _namespace(node.tag)
+    loc = news_date = lastmod = None
+    for child in node.iter():
+        name = _local(child.tag)
+        if name == "loc" and loc is None and child.getparent() is node and _namespace(child.tag) == own_namespace:
+            loc = _text(child)
+        elif name == "publication_date" and news_date is None:
+            news_date = _text(child)
+        elif name == "lastmod" and lastmod is None and child.getparent() is node:
+            lastmod = _text(child)
+    # a page's news date is its publication date; lastmod moves whenever the page is touched
+    return _entry(loc, _base_of(node, url), news_date or lastmod, zone, is_sitemap=_local(node.tag) == "sitemap")
+
+
+def _cdf_entry(node: etree._Element, url: str | None, zone: dt.tzinfo | None) -> ListedEntry:
+    """Microsoft CDF: `<ITEM HREF=... LASTMOD=...>`, relative to the nearest `BASE` attribute."""
+    base = next((ancestor.get("BASE") for ancestor in node.iterancestors() if ancestor.get("BASE")), None)
+    return _entry(node.get("HREF") or node.get("href"), urljoin(url, base) if url and base else base or url, node.get("LASTMOD"), zone)
+
+
+ATOM_OR_RSS_LINK_NAMESPACES = frozenset(
+    {"http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#", "http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/", "http://backend.userland.com/rss2"}
+)
+
+
+def _feed_entry(node: etree._Element, url: str | None, zone: dt.tzinfo | None) -> ListedEntry:
+    """An `<item>`/`<entry>`: its alternate `<link>`, else a permalink `<guid>` or URL `<id>`; its best date."""
+    link: str | None = None
+    link_element: etree._Element | None = None
+    link_rank = 9
+    permalink: etree._Element | None = None
+    dates: dict[str, str] = {}
+    for child in node:
+        name = _local(child.tag)
+        namespace = _namespace(child.tag)
+        if name == "link" and (namespace is None or namespace in ATOM_OR_RSS_LINK_NAMESPACES):
+            href = child.get("href")
+            if href is not None:  # Atom: rel=alternate (the default), an HTML one first
+                rel = (child.get("rel") or "alternate").strip().lower()
+                media = (child.get("type") or "").strip().lower()
+                rank = 0 if rel == "alternate" and media in ("", "text/html", "application/xhtml+xml") else 1 if rel == "alternate" else 9
+                if rank < link_rank:
+                    link, link_element, link_rank = href, child, rank
+            elif link is None and _text(child):
+                link, link_element, link_rank = _text(child), child, 0
+        elif name == "guid" and permalink is None and (child.get("isPermaLink") or "true").strip().lower() != "false":
+            permalink = child
+        elif name == "id" and permalink is None and namespace in (None, "http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#"):
+            permalink = child
+        elif name in PUBLISHED_FIELDS or name in UPDATED_FIELDS:
+            value = _text(child)
+            if value:  # a repeated field: the last one wins, as in feedparser
+                dates[name] = value
+    ordered = [dates[f] for f in PUBLISHED_FIELDS + UPDATED_FIELDS if f in dates]
+    raw_date = next((d for d in ordered if listing_date(d, zone)), ordered[0] if ordered else None)
+    entry = _entry(link, _base_of(link_element, url) if link_element is not None else url, raw_date, zone)
+    if entry.dropped and permalink is not None and "://" in _text(permalink):  # a URL-shaped guid/id stands in for a missing link
+        fallback = _entry(_text(permalink), _base_of(permalink, url), raw_date, zone)
+        if not fallback.dropped or link is None:
+            return fallback
+    return entry
+
+
+# --------------------------------------------------------------------------- JSON Feed, text
+def _parse_json_feed(data: bytes, url: str | None, zone: dt.tzinfo | None, include_dropped: bool) -> Listing:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ListingError(f"not a feed or sitemap (unreadable JSON: {exc})") from None
+    if not isinstance(document, dict) or not isinstance(document.get("items"), list):
+        raise ListingError("not a feed or sitemap (JSON without a JSON Feed `items` list)")
+    base = document["feed_url"] if isinstance(document.get("feed_url"), str) else url
+    listing = Listing(kind="json-feed", entries=[], dropped=Counter())
+    for item in document["items"]:
+        item = item if isinstance(item, dict) else {}
+        link = item.get("url") if isinstance(item.get("url"), str) else None
+        if link is None and isinstance(item.get("id"), str) and "://" in item["id"]:
+            link = item["id"]
+        raw_date = next((item[k] for k in ("date_published", "date_modified") if isinstance(item.get(k), str)), None)
+        _keep(listing, _entry(link, base, raw_date, zone), include_dropped)
+    return listing
+
+
+_ROBOTS_LINE = re.compile(r"^\s*(user-agent|disallow|allow|crawl-delay|sitemap)\s*:", re.I | re.M)
+_SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.I | re.M)
+
+
+def _parse_text(data: bytes, url: str | None, charset: str | None, include_dropped: bool) -> Listing:
+    """robots.txt (`Sitemap:` lines -> child sitemaps) or a text sitemap (one URL a line)."""
+    text = data.decode(_known_codec(charset) or "utf-8", "replace")
+    if "\x00" in text[:2048]:
+        raise ListingError("not a feed or sitemap (binary data)")
+    if _ROBOTS_LINE.search(text):
+        listing = Listing(kind="robots", entries=[], dropped=Counter())
+        for match in _SITEMAP_LINE.finditer(text):
+            _keep(listing, _entry(match.group(1), url, None, None, is_sitemap=True), include_dropped)
+        return listing
+    listing = Listing(kind="text-sitemap", entries=[], dropped=Counter())
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            _keep(listing, _entry(line, None, None, None), include_dropped)
+    if all(entry.dropped for entry in listing.entries):  # not one URL line: some other text
+        raise ListingError("not a feed or sitemap (no XML, JSON Feed or URL lines)")
+    return listing
