@@ -363,6 +363,7 @@ def _cdf_entry(node: etree._Element, url: str | None, zone: dt.tzinfo | None) ->
     return _entry(node.get("HREF") or node.get("href"), urljoin(url, base) if url and base else base or url, node.get("LASTMOD"), zone)
 
 
+ATOM_NAMESPACES = frozenset({"http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#"})
 ATOM_OR_RSS_LINK_NAMESPACES = frozenset(
     {"http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#", "http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/", "http://backend.userland.com/rss2"}
 )
@@ -380,14 +381,15 @@ def _feed_entry(node: etree._Element, url: str | None, zone: dt.tzinfo | None) -
         namespace = _namespace(child.tag)
         if name == "link" and (namespace is None or namespace in ATOM_OR_RSS_LINK_NAMESPACES):
             href = child.get("href")
-            if href is not None:  # Atom: rel=alternate (the default), an HTML one first
+            if href is not None and namespace in ATOM_NAMESPACES:  # rel=alternate (the default), an HTML one first; first of a rank wins
                 rel = (child.get("rel") or "alternate").strip().lower()
                 media = (child.get("type") or "").strip().lower()
                 rank = 0 if rel == "alternate" and media in ("", "text/html", "application/xhtml+xml") else 1 if rel == "alternate" else 9
                 if rank < link_rank:
                     link, link_element, link_rank = href, child, rank
-            elif link is None and _text(child):
-                link, link_element, link_rank = _text(child), child, 0
+            elif link_rank >= 0 and (value := (href or _text(child))):
+                # RSS: the last <link> wins, as feedparser and gofeed read repeated links
+                link, link_element, link_rank = value, child, 0
         elif name == "guid" and permalink is None and (child.get("isPermaLink") or "true").strip().lower() != "false":
             permalink = child
         elif name == "id" and permalink is None and namespace in (None, "http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#"):

@@ -29,7 +29,7 @@ from pyarrow import fs as pafs
 
 from newslake import lake, neardup
 from newslake.config import Settings, Source, load_sources
-from newslake.discover import discover
+from newslake.discover import DISCOVERY_METRICS, discover
 from newslake.errors import ExtractError, ValidationError
 from newslake.fetch import HTML_TYPES, PoliteFetcher
 from newslake.raw import iter_warc_file, open_warc_location, read_page_at, read_warc_file, write_warc
@@ -149,7 +149,7 @@ def discover_stage(ctx: RunContext) -> dict:
     with _fetcher(ctx) as fetcher:
         result = discover(ctx.sources, fetcher, ctx.interval_start, ctx.interval_end)
     failures_path = _stage_failures(ctx, "discover", 0, result.failures)
-    _stage_stats(ctx, "discover", 0, Counter((c.source, "listed") for c in result.candidates))
+    _stage_stats(ctx, "discover", 0, Counter((c.source, "listed") for c in result.candidates) + result.counters)
     size = ctx.settings.batch_size
     candidates = [_candidate_to_dict(c) for c in result.candidates]
     batches = [{"index": i // size, "candidates": candidates[i : i + size]} for i in range(0, len(candidates), size)]
@@ -581,8 +581,8 @@ def plan_reprocess(ctx: RunContext) -> list[dict]:
         _write_staged(ctx, ctx.staging("failures", "carried-00000.parquet"), carried)
     stats: Counter = Counter()
     for row in lake.read_table(ctx.location, "source_daily", ctx.partition_date).to_pylist():
-        for metric in ("listed", "fetched", "unchanged"):  # counts of the fetch, not of extraction
-            stats[(row["source"], metric)] += row[metric]
+        for metric in ("listed", "fetched", "unchanged", *DISCOVERY_METRICS):  # counts of discovery and fetch, not of extraction
+            stats[(row["source"], metric)] += row.get(metric) or 0
     _stage_stats(ctx, "carried", 0, stats)
     files = sorted(info.path for info in by_run[latest])
     log.info("reprocessing %s from %d raw files of run %s", ctx.partition_date, len(files), latest)
