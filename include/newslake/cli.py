@@ -1,4 +1,4 @@
-"""Command line: `newslake demo | run | extract | sql | serve-sample`.
+"""Command line: `newslake demo | run | extract | discover | sql | serve-sample` and more (`--help`).
 
 Thin edge over the package: parses arguments, builds `Settings` once, calls stage functions and
 prints results. Errors the user can fix are one line on stderr with exit code 2.
@@ -601,6 +601,10 @@ def build_parser() -> argparse.ArgumentParser:
     timex.add_argument("file", nargs="?", default="-", help="UTF-8 text file, or - for stdin (default)")
     timex.add_argument("--reference-date", type=_date, help="publication day relative expressions resolve against (without it they get no value)")
     timex.set_defaults(func=cmd_timex)
+
+    from newslake.commands_discover import add_discover_parser
+
+    add_discover_parser(sub, formatter, _date)
 
     serve = sub.add_parser("serve-sample", help="serve the bundled sample news site on 127.0.0.1", formatter_class=formatter,
                            epilog=textwrap.dedent("""\
