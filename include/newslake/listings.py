@@ -380,14 +380,15 @@ def _feed_entry(node: etree._Element, url: str | None, zone: dt.tzinfo | None) -
         name = _local(child.tag)
         namespace = _namespace(child.tag)
         if name == "link" and (namespace is None or namespace in ATOM_OR_RSS_LINK_NAMESPACES):
+            if (child.get("rel") or "alternate").strip().lower() != "alternate":
+                continue  # enclosure, self, edit, replies...: not the entry's page
             href = child.get("href")
-            if href is not None and namespace in ATOM_NAMESPACES:  # rel=alternate (the default), an HTML one first; first of a rank wins
-                rel = (child.get("rel") or "alternate").strip().lower()
+            if href is not None and namespace in ATOM_NAMESPACES:  # an HTML alternate first; the first of a rank wins
                 media = (child.get("type") or "").strip().lower()
-                rank = 0 if rel == "alternate" and media in ("", "text/html", "application/xhtml+xml") else 1 if rel == "alternate" else 9
+                rank = 0 if media in ("", "text/html", "application/xhtml+xml") else 1
                 if rank < link_rank:
                     link, link_element, link_rank = href, child, rank
-            elif link_rank >= 0 and (value := (href or _text(child))):
+            elif value := (href or _text(child)):
                 # RSS: the last <link> wins, as feedparser and gofeed read repeated links
                 link, link_element, link_rank = value, child, 0
         elif name == "guid" and permalink is None and (child.get("isPermaLink") or "true").strip().lower() != "false":
@@ -401,11 +402,26 @@ def _feed_entry(node: etree._Element, url: str | None, zone: dt.tzinfo | None) -
     ordered = [dates[f] for f in PUBLISHED_FIELDS + UPDATED_FIELDS if f in dates]
     raw_date = next((d for d in ordered if listing_date(d, zone)), ordered[0] if ordered else None)
     entry = _entry(link, _base_of(link_element, url) if link_element is not None else url, raw_date, zone)
-    if entry.dropped and permalink is not None and "://" in _text(permalink):  # a URL-shaped guid/id stands in for a missing link
-        fallback = _entry(_text(permalink), _base_of(permalink, url), raw_date, zone)
+    if entry.dropped and permalink is not None and (fallback_base := _permalink_base(permalink, url)) is not None:
+        fallback = _entry(_text(permalink), fallback_base or None, raw_date, zone)
         if not fallback.dropped or link is None:
             return fallback
     return entry
+
+
+def _permalink_base(node: etree._Element, url: str | None) -> str | None:
+    """The base a guid/id stands in for a missing link with, or None when it must not.
+
+    A URL-shaped one (`://`) resolves as usual (""). A relative Atom `<id>` only counts under an
+    explicit `xml:base` (RFC 4287 resolves every IRI reference against it); a relative RSS guid
+    such as `12345` is an identifier, never resolved against the feed's URL.
+    """
+    value = _text(node)
+    if "://" in value:
+        return _base_of(node, url) or ""
+    if value and _local(node.tag) == "id" and any(a.get(XML_NS + "base") for a in (node, *node.iterancestors())):
+        return _base_of(node, None)
+    return None
 
 
 # --------------------------------------------------------------------------- JSON Feed, text
