@@ -175,3 +175,12 @@ def test_gzip_bomb_stops_at_the_cap():
     bomb = gzip.compress(b"<urlset>" + b" " * 5_000_000 + b"</urlset>")
     with pytest.raises(ListingError, match="exceeds 100000 bytes"):
         parse_listing(bomb, max_bytes=100_000)
+
+
+def test_entries_the_caller_does_not_accept_are_counted_not_held():
+    sitemap = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>https://h/a</loc><lastmod>2025-03-07</lastmod></url><url><loc>https://h/b</loc><lastmod>2020-01-01</lastmod></url>
+<url><loc>https://h/c.mp4</loc></url></urlset>"""
+    listing = parse_listing(sitemap, accept=lambda e: e.listed_at is not None and e.listed_at.year == 2025)
+    assert [e.url for e in listing.entries] == ["https://h/a"]
+    assert listing.not_accepted == 1 and listing.dropped == {"not a page": 1}

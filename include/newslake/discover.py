@@ -107,6 +107,9 @@ def discover_source(source: Source, fetcher: PoliteFetcher, start: dt.datetime, 
     limit = fetcher.settings.max_listing_bytes
     now = dt.datetime.now(dt.timezone.utc)
 
+    def wanted(entry: ListedEntry) -> bool:  # held while parsing; the rest is only counted
+        return entry.is_sitemap or classify(plausible(entry, now), start, end)[0]
+
     def fail(url: str, reason: str, exc: FetchError | None = None) -> None:
         counts["listing_errors"] += 1
         failures.append(Failure(url, source.name, "discover", reason[:500], exc.http_status if exc else None, exc.attempt if exc else 1))
@@ -116,7 +119,9 @@ def discover_source(source: Source, fetcher: PoliteFetcher, start: dt.datetime, 
             # accept any content type: the format is told by the content, and feeds served as
             # text/html or sitemaps as application/octet-stream are common
             page = fetcher.fetch(url, source.politeness, accept=None, source=source.name, max_bytes=limit)
-            listing = parse_listing(page.body, url=page.final_url, charset=content_charset(page.headers), timezone=source.timezone, max_bytes=limit)
+            listing = parse_listing(
+                page.body, url=page.final_url, charset=content_charset(page.headers), timezone=source.timezone, max_bytes=limit, accept=wanted
+            )
         except FetchError as exc:
             fail(url, exc.reason, exc)
             return []
@@ -127,12 +132,13 @@ def discover_source(source: Source, fetcher: PoliteFetcher, start: dt.datetime, 
             log.exception("reading listing %s failed", url)
             fail(url, f"unexpected {type(exc).__name__}: {exc}")
             return []
-        if listing.repaired and not listing.entries and not listing.dropped:
+        if listing.repaired and not listing.entries and not listing.dropped and not listing.not_accepted:
             fail(url, f"unreadable listing: not well-formed XML, nothing recovered: {listing.repaired}")
             return []
         counts["listings_read"] += 1
         counts["listings_repaired"] += listing.repaired is not None
         counts["entries_unusable"] += sum(listing.dropped.values())
+        counts["entries_other_day"] += listing.not_accepted
         if listing.repaired:
             log.info("listing %s is not well-formed (%s); %d entries recovered", url, listing.repaired, len(listing.entries))
         return [plausible(entry, now) for entry in listing.entries]
@@ -167,7 +173,7 @@ def discover_source(source: Source, fetcher: PoliteFetcher, start: dt.datetime, 
             candidates.append(Candidate(url=entry.url, source=source.name, listed_at=entry.listed_at, found_in=origin))
         else:
             counts["entries_other_day"] += 1
-    counts["entries_listed"] = len(found) + counts["entries_unusable"]
+    counts["entries_listed"] = len(found) + counts["entries_unusable"] + counts["entries_other_day"]
     candidates, over = cap_candidates(candidates, fetcher.settings.max_candidates_per_source)
     if over:
         counts["entries_over_cap"] = over

@@ -34,6 +34,7 @@ import re
 import zlib
 import zoneinfo
 from collections import Counter
+from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -54,7 +55,7 @@ NON_PAGE_EXTENSIONS = frozenset(
 )
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class ListedEntry:
     """One <item>/<entry>/<url>/<sitemap>/line as listed, before interval filtering."""
 
@@ -73,6 +74,15 @@ class Listing:
     entries: list[ListedEntry]
     dropped: Counter  # reason -> entries not returned: "no link", "not http(s)", "not a page"
     repaired: str | None = None  # the strict parser's error when the lenient parse was needed
+    not_accepted: int = 0  # usable entries the caller's `accept` turned down (counted, not held)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Policy:
+    """Which entries a parse returns: dropped ones too (for people), only accepted ones (for runs)."""
+
+    include_dropped: bool = False
+    accept: Callable[[ListedEntry], bool] | None = None
 
 
 class ListingError(ValueError):
@@ -137,11 +147,16 @@ def parse_listing(
     timezone: str | None = None,
     max_bytes: int = MAX_LISTING_BYTES,
     include_dropped: bool = False,
+    accept: Callable[[ListedEntry], bool] | None = None,
 ) -> Listing:
     """Bytes of any supported listing -> its entries. Raises ListingError when unreadable.
 
     `url` is where the listing was fetched from (resolves relative links), `charset` the HTTP
     charset, `timezone` the source's IANA zone for dates written without offset.
+    With `include_dropped`, entries that are not candidates come back too, with their reason (for
+    people checking a source; discovery only counts them). `accept`, when given, decides which
+    usable entries are held; the others are only counted (`not_accepted`), so a run reading a
+    sitemap of years of pages holds only the day's.
     """
     if data[:2] == b"\x1f\x8b":
         data = gunzip_capped(data, max_bytes)
@@ -151,11 +166,12 @@ def parse_listing(
     head = _strip_prologue(data[:2048]).replace(b"\x00", b"")  # UTF-16/32: look past the zero bytes
     if not head.strip():
         raise ListingError("empty listing")
+    policy = _Policy(include_dropped, accept)
     if head.lstrip()[:1] == b"<" or data.startswith(_WIDE_BOMS):
-        return _parse_xml(data, url, charset, zone, include_dropped)
+        return _parse_xml(data, url, charset, zone, policy)
     if head[:1] in (b"{", b"["):
-        return _parse_json_feed(data, url, zone, include_dropped)
-    return _parse_text(data, url, charset, include_dropped)
+        return _parse_json_feed(data, url, zone, policy)
+    return _parse_text(data, url, charset, policy)
 
 
 # --------------------------------------------------------------------------- XML
@@ -203,19 +219,19 @@ def _known_codec(charset: str | None) -> str | None:
         return None
 
 
-def _parse_xml(data: bytes, url: str | None, charset: str | None, zone: dt.tzinfo | None, include_dropped: bool) -> Listing:
+def _parse_xml(data: bytes, url: str | None, charset: str | None, zone: dt.tzinfo | None, policy: _Policy) -> Listing:
     if not data.startswith(_WIDE_BOMS) and data[:1] != b"\x00":
         data = _strip_prologue(data)
     _refuse_entities(data)
     encoding = _override_encoding(data, charset)
     streamed = bool(_SITEMAP_ROOT.search(data[:4096]))
     try:
-        return _read_xml(data, url, zone, recover=False, encoding=encoding, streamed=streamed, include_dropped=include_dropped)
+        return _read_xml(data, url, zone, recover=False, encoding=encoding, streamed=streamed, policy=policy)
     except (etree.XMLSyntaxError, LookupError) as strict_error:
         repaired = _BARE_AMPERSAND.sub(b"&amp;", data)
         encoding = encoding or _encoding_fallback(data, strict_error, charset)
         try:
-            listing = _read_xml(repaired, url, zone, recover=True, encoding=encoding, streamed=streamed, include_dropped=include_dropped)
+            listing = _read_xml(repaired, url, zone, recover=True, encoding=encoding, streamed=streamed, policy=policy)
         except (etree.XMLSyntaxError, LookupError):
             raise ListingError(f"not well-formed XML: {strict_error}") from None
         listing.repaired = str(strict_error) or type(strict_error).__name__
@@ -277,7 +293,7 @@ def _refuse_declared_entities(root: etree._Element) -> None:
 
 
 def _read_xml(
-    data: bytes, url: str | None, zone: dt.tzinfo | None, *, recover: bool, encoding: str | None, streamed: bool, include_dropped: bool
+    data: bytes, url: str | None, zone: dt.tzinfo | None, *, recover: bool, encoding: str | None, streamed: bool, policy: _Policy
 ) -> Listing:
     options = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=recover, encoding=encoding)
     listing = Listing(kind="", entries=[], dropped=Counter())
@@ -287,7 +303,7 @@ def _read_xml(
             if root is None:
                 root, listing.kind = element, _kind_of(element)
             elif event == "end" and element.getparent() is root and _local(element.tag) in ("url", "sitemap"):
-                _keep(listing, _sitemap_entry(element, url, zone), include_dropped)
+                _keep(listing, _sitemap_entry(element, url, zone), policy)
                 element.clear()
                 while element.getprevious() is not None:
                     del root[0]
@@ -300,24 +316,26 @@ def _read_xml(
         listing.kind = _kind_of(root)
         if listing.kind == "cdf":
             for item in root.iter("ITEM"):
-                _keep(listing, _cdf_entry(item, url, zone), include_dropped)
+                _keep(listing, _cdf_entry(item, url, zone), policy)
         elif listing.kind in ("sitemap", "sitemap-index"):  # a sitemap the head sniff missed
             for node in root:
                 if _local(node.tag) in ("url", "sitemap"):
-                    _keep(listing, _sitemap_entry(node, url, zone), include_dropped)
+                    _keep(listing, _sitemap_entry(node, url, zone), policy)
         else:
-            for node in root.iter():
-                if _local(node.tag) in ("item", "entry"):
-                    _keep(listing, _feed_entry(node, url, zone), include_dropped)
+            for node in root.iter("{*}item", "{*}entry"):  # any namespace, or none; lxml filters in C
+                _keep(listing, _feed_entry(node, url, zone), policy)
     _refuse_declared_entities(root)
     return listing
 
 
-def _keep(listing: Listing, entry: ListedEntry, include_dropped: bool) -> None:
+def _keep(listing: Listing, entry: ListedEntry, policy: _Policy) -> None:
     if entry.dropped:
         listing.dropped[entry.dropped] += 1
-        if not include_dropped:
+        if not policy.include_dropped:
             return
+    elif policy.accept is not None and not policy.accept(entry):
+        listing.not_accepted += 1  # counted, not held: a 50 MB sitemap lists years of pages
+        return
     listing.entries.append(entry)
 
 
@@ -425,7 +443,7 @@ def _permalink_base(node: etree._Element, url: str | None) -> str | None:
 
 
 # --------------------------------------------------------------------------- JSON Feed, text
-def _parse_json_feed(data: bytes, url: str | None, zone: dt.tzinfo | None, include_dropped: bool) -> Listing:
+def _parse_json_feed(data: bytes, url: str | None, zone: dt.tzinfo | None, policy: _Policy) -> Listing:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -440,7 +458,7 @@ def _parse_json_feed(data: bytes, url: str | None, zone: dt.tzinfo | None, inclu
         if link is None and isinstance(item.get("id"), str) and "://" in item["id"]:
             link = item["id"]
         raw_date = next((item[k] for k in ("date_published", "date_modified") if isinstance(item.get(k), str)), None)
-        _keep(listing, _entry(link, base, raw_date, zone), include_dropped)
+        _keep(listing, _entry(link, base, raw_date, zone), policy)
     return listing
 
 
@@ -448,7 +466,7 @@ _ROBOTS_LINE = re.compile(r"^\s*(user-agent|disallow|allow|crawl-delay|sitemap)\
 _SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.I | re.M)
 
 
-def _parse_text(data: bytes, url: str | None, charset: str | None, include_dropped: bool) -> Listing:
+def _parse_text(data: bytes, url: str | None, charset: str | None, policy: _Policy) -> Listing:
     """robots.txt (`Sitemap:` lines -> child sitemaps) or a text sitemap (one URL a line)."""
     text = data.decode(_known_codec(charset) or "utf-8", "replace")
     if "\x00" in text[:2048]:
@@ -456,13 +474,13 @@ def _parse_text(data: bytes, url: str | None, charset: str | None, include_dropp
     if _ROBOTS_LINE.search(text):
         listing = Listing(kind="robots", entries=[], dropped=Counter())
         for match in _SITEMAP_LINE.finditer(text):
-            _keep(listing, _entry(match.group(1), url, None, None, is_sitemap=True), include_dropped)
+            _keep(listing, _entry(match.group(1), url, None, None, is_sitemap=True), policy)
         return listing
     listing = Listing(kind="text-sitemap", entries=[], dropped=Counter())
     for line in text.splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
-            _keep(listing, _entry(line, None, None, None), include_dropped)
-    if all(entry.dropped for entry in listing.entries):  # not one URL line: some other text
+            _keep(listing, _entry(line, None, None, None), policy)
+    if all(entry.dropped for entry in listing.entries) and not listing.not_accepted:  # not one URL line: some other text
         raise ListingError("not a feed or sitemap (no XML, JSON Feed or URL lines)")
     return listing
