@@ -124,10 +124,41 @@ def timed(parser, data: bytes, headers: dict[str, str]) -> tuple[list[str] | Non
     return links, first_date, time.perf_counter() - start
 
 
+BIG_SITEMAP_PROBE = """
+import datetime as dt, resource, sys, time
+sys.path.insert(0, {include!r})
+from newslake.listings import parse_listing
+n, mode = {entries}, {mode!r}
+rows = b"".join(b"<url><loc>https://n.example/a/%d</loc><lastmod>2025-%02d-%02d</lastmod></url>" % (i, 1 + i % 12, 1 + i % 28) for i in range(n))
+data = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + rows + b"</urlset>"
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+if mode == "tree":
+    from lxml import etree
+    kept = len(etree.fromstring(data, etree.XMLParser(huge_tree=True)))
+else:
+    day = dt.date(2025, 3, 7)
+    kept = len(parse_listing(data, accept=lambda e: e.listed_at is not None and e.listed_at.date() == day).entries)
+seconds = time.perf_counter() - start
+print(len(data), kept, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024, seconds)
+"""
+
+
+def big_sitemap_memory(entries: int) -> None:
+    """Peak memory growth reading one big sitemap: newslake (streamed, one day held) vs a full lxml tree."""
+    import subprocess
+
+    for mode, label in (("newslake", "newslake parse_listing, one day held"), ("tree", "lxml tree of the same bytes")):
+        code = BIG_SITEMAP_PROBE.format(include=str(ROOT / "include"), entries=entries, mode=mode)
+        size, kept, grown_mb, seconds = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+        print(f"big sitemap ({entries:,} entries, {int(size) / 1e6:.1f} MB): {label}: +{float(grown_mb):.0f} MB peak RSS, {float(seconds):.2f} s, {kept} held")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", default=str(ROOT / ".." / "shared" / "corpus" / "feeds"))
     parser.add_argument("--repeat", type=int, default=3, help="timing passes; the best is reported")
+    parser.add_argument("--sitemap-entries", type=int, default=646_000, help="size of the synthetic big sitemap (0: skip)")
     parser.add_argument("--misses", action="store_true", help="list files where newslake misses reference links")
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)  # usp logs every file it reads
@@ -218,6 +249,8 @@ def main() -> int:
     total = stats["newslake"]["date_n"] + len(DATE_PARSER_CASES)
     print(f"newslake date agreement (Expect comments + parser cases): {ok}/{total} = {ok / total:.3f}")
     print("* empty: files that yield nothing where the reference has links; usp and feedparser each on their own kind of file")
+    if args.sitemap_entries:
+        big_sitemap_memory(args.sitemap_entries)
     if args.misses:
         print("\n".join(misses))
     return 0

@@ -117,24 +117,25 @@ def listing_date(value: str | None, zone: dt.tzinfo | None = None) -> dt.datetim
     return parsed
 
 
+_ABSOLUTE_HTTP = re.compile(r"^https?://[^/?#\s@]*[^/?#\s@:][^/?#\s]*(?P<path>/[^?#\s]*)?(?:[?#]\S*)?$", re.I)
+
+
 def page_url(raw: str | None, base: str | None) -> tuple[str | None, str | None]:
     """(absolute page URL, None) or (None, reason it is not one)."""
-    if not raw or not raw.strip():
+    url = (raw or "").strip()
+    if not url:
         return None, "no link"
-    url = raw.strip()
-    if base:
+    match = _ABSOLUTE_HTTP.match(url)
+    if match is None and base:  # only relative links pay for urljoin (a big sitemap has 50,000+ absolute ones)
         try:
             url = urljoin(base, url)
         except ValueError:
             return None, "not http(s)"
-    try:
-        parts = urlsplit(url)
-    except ValueError:
+        match = _ABSOLUTE_HTTP.match(url)
+    if match is None or not urlsplit(url).hostname:
         return None, "not http(s)"
-    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname or any(c.isspace() for c in url):
-        return None, "not http(s)"
-    extension = parts.path.rsplit("/", 1)[-1].rpartition(".")[2].lower() if "." in parts.path.rsplit("/", 1)[-1] else ""
-    if extension in NON_PAGE_EXTENSIONS:
+    last_segment = (match.group("path") or "").rpartition("/")[2]
+    if "." in last_segment and last_segment.rpartition(".")[2].lower() in NON_PAGE_EXTENSIONS:
         return None, "not a page"
     return url, None
 
@@ -298,17 +299,23 @@ def _read_xml(
     options = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=recover, encoding=encoding)
     listing = Listing(kind="", entries=[], dropped=Counter())
     if streamed:  # sitemaps can be 50 MB: stream them, clearing each <url> once read
-        root = None
-        for event, element in etree.iterparse(io.BytesIO(data), events=("start", "end"), **options):
+        context = etree.iterparse(io.BytesIO(data), events=("end",), tag=("{*}url", "{*}sitemap"), **options)
+        root = base = None
+        for _, element in context:
+            parent = element.getparent()
             if root is None:
-                root, listing.kind = element, _kind_of(element)
-            elif event == "end" and element.getparent() is root and _local(element.tag) in ("url", "sitemap"):
-                _keep(listing, _sitemap_entry(element, url, zone), policy)
+                root, listing.kind = parent, _kind_of(parent)
+                base = _base_of(root, url)
+            if parent is root:
+                own_base = element.get(XML_NS + "base")
+                _keep(listing, _sitemap_entry(element, urljoin(base or "", own_base) if own_base else base, zone), policy)
                 element.clear()
                 while element.getprevious() is not None:
                     del root[0]
+        root = context.root if root is None else root
         if root is None:
             raise ListingError("empty XML document")
+        listing.kind = listing.kind or _kind_of(root)
     else:
         root = etree.fromstring(data, etree.XMLParser(**options))
         if root is None:
@@ -320,7 +327,7 @@ def _read_xml(
         elif listing.kind in ("sitemap", "sitemap-index"):  # a sitemap the head sniff missed
             for node in root:
                 if _local(node.tag) in ("url", "sitemap"):
-                    _keep(listing, _sitemap_entry(node, url, zone), policy)
+                    _keep(listing, _sitemap_entry(node, _base_of(node, url), zone), policy)
         else:
             for node in root.iter("{*}item", "{*}entry"):  # any namespace, or none; lxml filters in C
                 _keep(listing, _feed_entry(node, url, zone), policy)
@@ -359,20 +366,20 @@ def _absolute(raw: str | None, base: str | None) -> tuple[str | None, str | None
     return None, "not http(s)"
 
 
-def _sitemap_entry(node: etree._Element, url: str | None, zone: dt.tzinfo | None) -> ListedEntry:
+def _sitemap_entry(node: etree._Element, base: str | None, zone: dt.tzinfo | None) -> ListedEntry:
     """A `<url>` or `<sitemap>`: its own `<loc>` (same namespace), news date over lastmod."""
     own_namespace = _namespace(node.tag)
     loc = news_date = lastmod = None
-    for child in node.iter():
+    for child in node:  # direct children: an <image:image>'s <image:loc> is not the page
         name = _local(child.tag)
-        if name == "loc" and loc is None and child.getparent() is node and _namespace(child.tag) == own_namespace:
-            loc = _text(child)
-        elif name == "publication_date" and news_date is None:
-            news_date = _text(child)
-        elif name == "lastmod" and lastmod is None and child.getparent() is node:
-            lastmod = _text(child)
+        if name == "loc" and loc is None and _namespace(child.tag) == own_namespace:
+            loc = (child.text or "").strip()
+        elif name == "lastmod" and lastmod is None:
+            lastmod = (child.text or "").strip()
+        elif name == "news" and news_date is None:
+            news_date = next((_text(d) for d in child.iter("{*}publication_date")), None)
     # a page's news date is its publication date; lastmod moves whenever the page is touched
-    return _entry(loc, _base_of(node, url), news_date or lastmod, zone, is_sitemap=_local(node.tag) == "sitemap")
+    return _entry(loc, base, news_date or lastmod, zone, is_sitemap=_local(node.tag) == "sitemap")
 
 
 def _cdf_entry(node: etree._Element, url: str | None, zone: dt.tzinfo | None) -> ListedEntry:
