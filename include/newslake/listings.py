@@ -117,7 +117,7 @@ def listing_date(value: str | None, zone: dt.tzinfo | None = None) -> dt.datetim
     return parsed
 
 
-_ABSOLUTE_HTTP = re.compile(r"^https?://[^/?#\s@]*[^/?#\s@:][^/?#\s]*(?P<path>/[^?#\s]*)?(?:[?#]\S*)?$", re.I)
+_ABSOLUTE_HTTP = re.compile(r"^https?://[^/?#\s@:][^/?#\s]*(?P<path>/[^?#\s]*)?(?:[?#]\S*)?$", re.I)
 
 
 def page_url(raw: str | None, base: str | None) -> tuple[str | None, str | None]:
@@ -132,7 +132,7 @@ def page_url(raw: str | None, base: str | None) -> tuple[str | None, str | None]
         except ValueError:
             return None, "not http(s)"
         match = _ABSOLUTE_HTTP.match(url)
-    if match is None or not urlsplit(url).hostname:
+    if match is None:  # the pattern demands a host
         return None, "not http(s)"
     last_segment = (match.group("path") or "").rpartition("/")[2]
     if "." in last_segment and last_segment.rpartition(".")[2].lower() in NON_PAGE_EXTENSIONS:
