@@ -40,6 +40,16 @@ def test_validate_fails_when_the_slice_is_empty_but_sources_listed_articles(ctx)
     assert pipeline.validate_stage(ctx, candidates=0)["articles"] == 0  # a quiet day is fine
 
 
+def test_validate_reports_a_source_whose_listings_turned_to_zero(ctx):
+    lake.replace_slice(ctx.location, "articles", lake.to_table("articles", []), DAY)
+    row = {"partition_date": DAY, "source": "s", **{f.name: 0 for f in lake.TABLES["source_daily"] if f.name not in ("partition_date", "source")}}
+    lake.replace_slice(ctx.location, "source_daily", lake.to_table("source_daily", [row]), DAY)
+    assert pipeline.validate_stage(ctx, candidates=0)["sources_listing_nothing"] == ["s"]
+    row.update(entries_listed=4, entries_other_day=4)
+    lake.replace_slice(ctx.location, "source_daily", lake.to_table("source_daily", [row]), DAY)
+    assert "sources_listing_nothing" not in pipeline.validate_stage(ctx, candidates=0)
+
+
 def test_validate_fails_when_too_many_articles_have_no_date(ctx):
     rows = [article(i, published_at=None) if i < 3 else article(i) for i in range(10)]
     lake.replace_slice(ctx.location, "articles", lake.to_table("articles", rows), DAY)

@@ -517,11 +517,24 @@ def source_daily_rows(ctx: RunContext, articles: pa.Table, failures: pa.Table, d
     return [{"partition_date": ctx.partition_date, "source": name, **{m: counters[(name, m)] for m in metrics}} for name in names]
 
 
+def silent_sources(ctx: RunContext) -> list[str]:
+    """Sources with feeds or sitemaps whose listings gave no entry at all for the day (per `source_daily`)."""
+    listing = {s.name for s in ctx.sources if s.feeds or s.sitemaps}
+    rows = lake.read_table(ctx.location, "source_daily", ctx.partition_date, columns=["source", "entries_listed"]).to_pylist()
+    # rows written before the discovery columns existed have null there: no verdict
+    return sorted(r["source"] for r in rows if r["source"] in listing and r["entries_listed"] == 0)
+
+
 def validate_stage(ctx: RunContext, candidates: int) -> dict:
     """Fail loudly when the slice is empty although sources listed articles, or too many nulls."""
     articles = lake.read_table(ctx.location, "articles", ctx.partition_date, columns=["article_id", "title", "published_at", "text"])
     n = articles.num_rows
     report = {"partition_date": ctx.partition_date.isoformat(), "articles": n, "candidates": candidates}
+    silent = silent_sources(ctx)
+    if silent:
+        # not a failure of the run (a quiet source is possible), but never silent: log and report it
+        report["sources_listing_nothing"] = silent
+        log.warning("slice %s: %s listed no entries in their feeds/sitemaps (see source_daily.listing_errors and failures)", ctx.partition_date, ", ".join(silent))
     if n == 0:
         if candidates > 0:
             raise ValidationError(
