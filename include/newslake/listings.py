@@ -120,6 +120,14 @@ def listing_date(value: str | None, zone: dt.tzinfo | None = None) -> dt.datetim
 _ABSOLUTE_HTTP = re.compile(r"^https?://[^/?#\s@:][^/?#\s]*(?P<path>/[^?#\s]*)?(?:[?#]\S*)?$", re.I)
 
 
+def _valid_brackets(url: str) -> bool:
+    """Square brackets are only valid around an IPv6 host."""
+    try:
+        return urlsplit(url).hostname is not None
+    except ValueError:
+        return False
+
+
 def page_url(raw: str | None, base: str | None) -> tuple[str | None, str | None]:
     """(absolute page URL, None) or (None, reason it is not one)."""
     url = (raw or "").strip()
@@ -132,7 +140,7 @@ def page_url(raw: str | None, base: str | None) -> tuple[str | None, str | None]
         except ValueError:
             return None, "not http(s)"
         match = _ABSOLUTE_HTTP.match(url)
-    if match is None:  # the pattern demands a host
+    if match is None or ("[" in url and not _valid_brackets(url)):  # the pattern demands a host
         return None, "not http(s)"
     last_segment = (match.group("path") or "").rpartition("/")[2]
     if "." in last_segment and last_segment.rpartition(".")[2].lower() in NON_PAGE_EXTENSIONS:
