@@ -26,6 +26,7 @@ import logging
 import re
 import sys
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -60,7 +61,10 @@ def is_sitemap(data: bytes) -> bool:
 
 
 def is_non_page(url: str) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced "[": not a usable URL
+        return True
     last = parts.path.rsplit("/", 1)[-1]
     return parts.scheme not in ("http", "https") or not parts.netloc or ("." in last and last.rpartition(".")[2].lower() in NON_PAGE_EXTENSIONS)
 
@@ -183,6 +187,7 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="list files where newslake misses reference links")
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)  # usp logs every file it reads
+    warnings.simplefilter("ignore")  # dateutil warns about every zone name feedparser hands it
     corpus = Path(args.corpus).resolve()
     reference_file = json.loads((corpus / "reference-urls.json").read_text())
     files = corpus_files(corpus)
@@ -240,12 +245,9 @@ def main() -> int:
         inputs["newslake"].append((data, headers))
     for name, fn in parsers.items():
         stats[name]["seconds"] = min(sum(timed(fn, data, headers)[2] for data, headers in inputs[name]) for _ in range(args.repeat))
-
-    import warnings
+    sitemap_seconds = min(sum(timed(run_newslake, data, headers)[2] for data, headers in inputs["usp"]) for _ in range(args.repeat))
 
     import feedparser.datetimes
-
-    warnings.simplefilter("ignore")  # dateutil warns about every zone name feedparser hands it
 
     def agree(parse) -> int:
         ok = 0
@@ -276,6 +278,8 @@ def main() -> int:
     total = stats["newslake"]["date_n"] + len(DATE_PARSER_CASES)
     print(f"newslake date agreement (Expect comments + parser cases): {ok}/{total} = {ok / total:.3f}")
     print("* empty: files that yield nothing where the reference has links; usp and feedparser each on their own kind of file")
+    if inputs["usp"]:
+        print(f"sitemaps only ({len(inputs['usp'])} files): newslake {1000 * sitemap_seconds / len(inputs['usp']):.3f} ms/file, usp {1000 * stats['usp']['seconds'] / len(inputs['usp']):.3f} ms/file")
     nl, fp = fallback["newslake"], fallback["feedparser"]
     if nl["files"]:
         print(

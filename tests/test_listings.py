@@ -184,3 +184,12 @@ def test_entries_the_caller_does_not_accept_are_counted_not_held():
     listing = parse_listing(sitemap, accept=lambda e: e.listed_at is not None and e.listed_at.year == 2025)
     assert [e.url for e in listing.entries] == ["https://h/a"]
     assert listing.not_accepted == 1 and listing.dropped == {"not a page": 1}
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
+def test_wide_encodings_with_a_bom(encoding):
+    feed = '<?xml version="1.0" encoding="{}"?><rss><channel><item><link>http://h/é</link></item></channel></rss>'.format(encoding.split("-b")[0])
+    data = feed.encode(encoding)
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        data = ("\ufeff" + feed).encode(encoding)
+    assert urls(data) == ["http://h/é"]

@@ -189,7 +189,7 @@ _XML_DECLARATION = re.compile(rb"^<\?xml[^>]*\?>")
 _DECLARED_ENCODING = re.compile(rb"^<\?xml[^>]*encoding\s*=", re.I)
 _BARE_AMPERSAND = re.compile(rb"&(?!#[0-9]+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9._-]*;)")
 _BOMS = (b"\xef\xbb\xbf",)
-_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16 LE/BE, UTF-32 BE (UTF-32 LE starts like UTF-16 LE)
 _SITEMAP_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:urlset|sitemapindex)[\s>/]")
 
 
@@ -229,6 +229,8 @@ def _known_codec(charset: str | None) -> str | None:
 
 
 def _parse_xml(data: bytes, url: str | None, charset: str | None, zone: dt.tzinfo | None, policy: _Policy) -> Listing:
+    if data.startswith((b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")):
+        data = _utf32_to_utf8(data)
     if not data.startswith(_WIDE_BOMS) and data[:1] != b"\x00":
         data = _strip_prologue(data)
     _refuse_entities(data)
@@ -245,6 +247,15 @@ def _parse_xml(data: bytes, url: str | None, charset: str | None, zone: dt.tzinf
             raise ListingError(f"not well-formed XML: {strict_error}") from None
         listing.repaired = str(strict_error) or type(strict_error).__name__
         return listing
+
+
+def _utf32_to_utf8(data: bytes) -> bytes:
+    """UTF-32 (which libxml2 does not read) as UTF-8, its encoding declaration dropped."""
+    try:
+        text = data.decode("utf-32")
+    except UnicodeDecodeError as exc:
+        raise ListingError(f"broken UTF-32 listing: {exc}") from None
+    return re.sub(r"^(<\?xml[^>]*?)\s+encoding\s*=\s*[\"'][^\"']*[\"']", r"\1", text, count=1).encode("utf-8")
 
 
 def _encoding_fallback(data: bytes, error: Exception, charset: str | None) -> str | None:
