@@ -39,3 +39,22 @@ def test_discover_an_unknown_source_is_a_one_line_error(tmp_path, capsys):
     assert main(["discover", "unknown", "--sources", str(sources)]) == 2
     assert "neither a file" in capsys.readouterr().err
     assert main(["discover", str(Path(tmp_path / "empty.xml"))]) == 2  # no such file, and not a source either
+
+
+def test_discover_a_configured_source_follows_its_index_with_follow(tmp_path, capsys, monkeypatch):
+    from tests.localserver import LocalServer, Reply
+
+    xml = {"Content-Type": "application/xml"}
+    with LocalServer({"/robots.txt": Reply(404, b"")}) as server:
+        index = b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>/child.xml</loc><lastmod>2020-01-01</lastmod></sitemap></sitemapindex>'
+        server.routes.update({"/index.xml": Reply(200, index, xml), "/child.xml": Reply(200, SITEMAP, xml)})
+        sources = tmp_path / "sources.yaml"
+        sources.write_text(f"sources:\n  - name: local\n    sitemaps: ['{server.base}/index.xml']\n    politeness: {{min_delay_seconds: 0}}\n")
+        monkeypatch.setenv("NEWSLAKE_ALLOWED_PRIVATE_NETWORKS", "127.0.0.1/32")
+        assert main(["discover", "local", "--sources", str(sources), "--jsonl"]) == 0
+        shallow = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert main(["discover", "local", "--sources", str(sources), "--jsonl", "--follow", "--date", "2025-03-07"]) == 0
+        deep = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["url"].removeprefix(server.base), r["kind"]) for r in shallow] == [("/child.xml", "sitemap")]
+    assert [r["url"].rsplit("/", 1)[1] for r in deep] == ["child.xml", "a", "b", "c", "d.jpg"]
+    assert deep[0]["why"] == "child sitemap: read" and deep[2]["kept"] is True

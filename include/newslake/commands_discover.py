@@ -3,7 +3,8 @@
 SOURCE is a local file (read without network), an http(s) URL (fetched politely, like a run
 does), or a source name from the sources file (each of its feeds and sitemaps). One row per
 entry: url, listed date in UTC and as written, kind (page or child sitemap), and with
-`--date D` whether discovery would keep it for that UTC day and why.
+`--date D` whether discovery would keep it for that UTC day and why; `--follow` reads the child
+sitemaps of an index or robots.txt too.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from newslake.config import Politeness, Settings, load_sources
-from newslake.discover import classify, content_charset, plausible
+from newslake.discover import MAX_SITEMAP_DEPTH, MAX_SITEMAPS_PER_SOURCE, classify, content_charset, plausible
 from newslake.errors import FetchError, NewslakeError
 from newslake.listings import ListedEntry, ListingError, parse_listing
 
@@ -57,45 +58,74 @@ def entry_rows(entries: list[ListedEntry], found_in: str, day: dt.date | None, n
         )
 
 
-def _listings(target: str, settings: Settings, sources_file: str | None) -> Iterator[tuple[str, bytes, str | None, str | None, str | None]]:
-    """(label, body, document URL, charset, time zone) of each listing SOURCE names."""
-    path = Path(target)
-    if path.is_file():
-        yield str(path), path.read_bytes(), None, None, None
-        return
-    if target.startswith(("http://", "https://")):
-        urls, politeness, zone = [target], Politeness(), None
-    else:
-        sources = {s.name: s for s in load_sources(sources_file or settings.sources_file)}
-        if target not in sources:
-            raise NewslakeError(f"'{target}' is neither a file, an http(s) URL nor a source in {sources_file or settings.sources_file} (sources: {', '.join(sorted(sources)) or 'none'})")
-        source = sources[target]
-        urls, politeness, zone = [*source.feeds, *source.sitemaps], source.politeness, source.timezone
-        if not urls:
-            raise NewslakeError(f"source '{target}' lists no feeds or sitemaps")
-    from newslake.fetch import PoliteFetcher
+@dataclasses.dataclass(frozen=True)
+class _Target:
+    """What SOURCE names: listings to read, and the politeness and zone they are read with."""
 
-    with PoliteFetcher(settings) as fetcher:
-        for url in urls:
-            try:
-                page = fetcher.fetch(url, politeness, accept=None, max_bytes=settings.max_listing_bytes)
-            except FetchError as exc:
-                raise NewslakeError(f"{url}: {exc.reason}") from None
-            yield url, page.body, page.final_url, content_charset(page.headers), zone
+    files: list[Path]
+    urls: list[str]
+    politeness: Politeness = Politeness()
+    zone: str | None = None
+
+
+def _target(source: str, settings: Settings, sources_file: str | None) -> _Target:
+    if Path(source).is_file():
+        return _Target(files=[Path(source)], urls=[])
+    if source.startswith(("http://", "https://")):
+        return _Target(files=[], urls=[source])
+    path = sources_file or settings.sources_file
+    sources = {s.name: s for s in load_sources(path)}
+    if source not in sources:
+        raise NewslakeError(f"'{source}' is neither a file, an http(s) URL nor a source in {path} (sources: {', '.join(sorted(sources)) or 'none'})")
+    found = sources[source]
+    if not (found.feeds or found.sitemaps):
+        raise NewslakeError(f"source '{source}' lists no feeds or sitemaps")
+    return _Target(files=[], urls=[*found.feeds, *found.sitemaps], politeness=found.politeness, zone=found.timezone)
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
     settings = Settings.load(args.config)
+    target = _target(args.source, settings, args.sources)
     now = dt.datetime.now(dt.timezone.utc)
     rows: list[EntryRow] = []
-    for label, body, url, charset, zone in _listings(args.source, settings, args.sources):
-        try:
-            listing = parse_listing(body, url=url or args.base_url, charset=charset, timezone=zone, max_bytes=settings.max_listing_bytes, include_dropped=True)
-        except ListingError as exc:
-            raise NewslakeError(f"{label}: {exc}") from None
-        if listing.repaired:
-            print(f"{label}: not well-formed XML ({listing.repaired}); read leniently", file=sys.stderr)
-        rows.extend(entry_rows(listing.entries, label, args.date, now))
+    fetcher = None
+    queue: list[tuple[Path | str, int]] = [(path, 0) for path in target.files] + [(url, 0) for url in target.urls]
+    seen: set[str] = set()
+    try:
+        while queue:
+            item, depth = queue.pop(0)
+            label = str(item)
+            if label in seen:
+                continue
+            seen.add(label)
+            if isinstance(item, Path):
+                body, url, charset = item.read_bytes(), args.base_url, None
+            else:
+                if fetcher is None:
+                    from newslake.fetch import PoliteFetcher
+
+                    fetcher = PoliteFetcher(settings)
+                try:
+                    page = fetcher.fetch(item, target.politeness, accept=None, max_bytes=settings.max_listing_bytes)
+                except FetchError as exc:
+                    raise NewslakeError(f"{item}: {exc.reason}") from None
+                body, url, charset = page.body, page.final_url, content_charset(page.headers)
+            try:
+                listing = parse_listing(body, url=url, charset=charset, timezone=target.zone, max_bytes=settings.max_listing_bytes, include_dropped=True)
+            except ListingError as exc:
+                raise NewslakeError(f"{label}: {exc}") from None
+            if listing.repaired:
+                print(f"{label}: not well-formed XML ({listing.repaired}); read leniently", file=sys.stderr)
+            rows.extend(entry_rows(listing.entries, label, args.date, now))
+            if args.follow:  # child sitemaps, within the limits a run keeps to
+                queue.extend(
+                    (entry.url, depth + 1)
+                    for entry in listing.entries
+                    if entry.is_sitemap and not entry.dropped and depth < MAX_SITEMAP_DEPTH and len(seen) + len(queue) < MAX_SITEMAPS_PER_SOURCE
+                )
+    finally:
+        if fetcher is not None:
+            fetcher.close()
     if args.jsonl:
         for row in rows:
             print(json.dumps({k: v for k, v in dataclasses.asdict(row).items() if v is not None or k.startswith("listed")}, ensure_ascii=False))
@@ -130,6 +160,7 @@ def add_discover_parser(sub, formatter, date_type) -> None:
     discover.add_argument("source", help="a local file, an http(s) URL, or a source name from the sources file")
     discover.add_argument("--date", type=date_type, help="UTC day (YYYY-MM-DD): say which entries a run for that day keeps and why the others are dropped")
     discover.add_argument("--jsonl", action="store_true", help="JSON Lines on stdout (for scripts) instead of a table")
+    discover.add_argument("--follow", action="store_true", help="also read the child sitemaps an index or robots.txt lists (as a run does)")
     discover.add_argument("--base-url", help="URL relative links of a local file resolve against")
     discover.add_argument("--sources", help="sources file (default: setting sources_file)")
     discover.add_argument("--config", help="settings YAML")
