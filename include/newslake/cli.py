@@ -542,11 +542,12 @@ def build_parser() -> argparse.ArgumentParser:
     views = sub.add_parser("views", help="write newslake.duckdb + newslake.sql (views for BI tools)", formatter_class=formatter,
                            description="Write a DuckDB file and a SQL script defining one view per lake table, for Superset, Metabase,\n"
                                        "DBeaver or the duckdb CLI. Views read the current Delta file list: re-run after writes\n"
-                                       "(`newslake run` and the DAGs do it for you).",
+                                       "(`newslake run` and the DAGs do it for you). Open the file read-only: a read-write\n"
+                                       "connection locks out every other reader. Connection strings: docs/bi.md.",
                            epilog=textwrap.dedent("""\
                                examples:
                                  newslake views --lake ./lake            # writes ./lake/newslake.duckdb and ./lake/newslake.sql
-                                 duckdb ./lake/newslake.duckdb -c "select count(*) from articles\""""))
+                                 duckdb -readonly ./lake/newslake.duckdb -c "select partition_date, count(*) from articles group by 1\""""))
     views.add_argument("--lake", help="lake root (default: settings lake_root)")
     views.add_argument("--out", help="folder for the two files (default: the lake root; required for s3:// lakes unless cwd)")
     views.add_argument("--config", help="settings YAML")
