@@ -1,22 +1,24 @@
 """Listings: the bytes of a feed or sitemap, as publishers really serve them -> listed entries.
 
 The format is detected from the content, whatever list of the sources file it came from: RSS
-0.9x/2.0, RSS 1.0 (RDF), Atom 0.3/1.0, JSON Feed, sitemap `urlset`, sitemap index, plain-text
-sitemap (one URL a line, allowed by sitemaps.org) and robots.txt (its `Sitemap:` lines), each
-optionally gzip-compressed.
+0.9x/2.0, RSS 1.0 (RDF), Atom 0.3/1.0, CDF, JSON Feed, sitemap `urlset`, sitemap index,
+plain-text sitemap (one URL a line, allowed by sitemaps.org) and robots.txt (its `Sitemap:`
+lines), each optionally gzip-compressed.
 
 What the real web adds, and how it is met:
 * XML that is not well-formed (a blank line before `<?xml`, a bare `&` in a URL, an undeclared
   namespace prefix, a truncated document): strict parsing first; when it fails, the prologue
-  is trimmed, bare ampersands escaped and libxml2's recovering parser reads what it can. A
-  listing that yields nothing either way is an error.
-* Encodings: a BOM or the XML declaration win; an undeclared document that is not UTF-8 is read
-  in the HTTP charset (passed down by the caller), else ISO-8859-1.
+  is trimmed, bare ampersands escaped and libxml2's recovering parser reads what it can
+  (`Listing.repaired` says so; discovery treats a repaired listing with no entry as a failure).
+* Encodings: a BOM or the XML declaration win (UTF-32, which libxml2 lacks, is transcoded); an
+  undeclared document that is not UTF-8 is read in the HTTP charset (passed down by the
+  caller), else ISO-8859-1; an unknown declared encoding falls back the same way.
 * Relative links resolve against `xml:base` (inherited) and the listing's own URL; only absolute
   http(s) URLs become entries, and image/audio/video files are not pages.
 * A sitemap `<url>`'s page is its own `<loc>` (the one in the sitemap's namespace), never an
-  `<image:loc>` or `<video:loc>` inside it. An item's `<link>` wins over `<guid>`; a guid is
-  used only when it is a permalink http(s) URL.
+  `<image:loc>` or `<video:loc>` inside it. An item's `<link>` (rel=alternate) wins over
+  `<guid>`; a guid stands in only when it is a permalink URL, a relative Atom `<id>` only under
+  an explicit `xml:base`.
 
 Safety: entity resolution, DTD loading and network access are off in both parsers, and a
 document that declares entities is refused outright (XXE, billion laughs); the caller's byte cap
