@@ -193,3 +193,14 @@ def test_wide_encodings_with_a_bom(encoding):
     if not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         data = ("\ufeff" + feed).encode(encoding)
     assert urls(data) == ["http://h/é"]
+
+
+@pytest.mark.parametrize("expected_file", sorted((FEEDS / "mmcdole__gofeed" / "testdata" / "parser" / "json").glob("*_expected.json")), ids=lambda p: p.name)
+def test_gofeed_json_feed_expectations(expected_file):
+    expected = json.loads(expected_file.read_text())["items"]
+    source = expected_file.with_name(expected_file.name.replace("_expected", ""))
+    listing = parse_listing(source.read_bytes())
+    assert listing.kind == "json-feed"
+    assert [e.url for e in listing.entries] == [item["url"] for item in expected]
+    assert [e.listed_raw for e in listing.entries] == [item["date_published"] for item in expected]
+    assert listing.entries[0].listed_at.isoformat() == "2019-10-12T07:20:50+00:00"
