@@ -28,7 +28,7 @@ from newslake.config import Settings
     default_args={"owner": "newslake", "retries": 2, "retry_delay": dt.timedelta(minutes=5), "retry_exponential_backoff": 2.0},
 )
 def news_maintenance():
-    @task
+    @task(doc_md="Compacts every table's small files per partition, vacuums unreferenced files past the retention, refreshes the BI views.")
     def compact_and_vacuum() -> dict:
         from newslake.lake import maintain
         from newslake.query import refresh_sql_access

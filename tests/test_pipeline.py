@@ -33,33 +33,67 @@ def article(i: int, **overrides) -> dict:
     return row
 
 
-def test_validate_fails_when_the_slice_is_empty_but_sources_listed_articles(ctx):
-    lake.replace_slice(ctx.location, "articles", lake.to_table("articles", []), DAY)
-    with pytest.raises(ValidationError, match="empty although discovery listed 3 candidate URLs"):
-        pipeline.validate_stage(ctx, candidates=3)
-    assert pipeline.validate_stage(ctx, candidates=0)["articles"] == 0  # a quiet day is fine
+def source_daily(listed: int, extracted: int, other_day: int = 0, failed: int = 0, duplicates: int = 0, source: str = "s") -> dict:
+    return {"partition_date": DAY, "source": source, "listed": listed, "fetched": extracted, "extracted": extracted, "failed": failed, "empty_body": 0,
+            "no_date": 0, "duplicates": duplicates, "unchanged": 0, "other_day": other_day}
+
+
+def write_day(ctx, articles: list[dict], counters: list[dict]) -> None:
+    lake.replace_slice(ctx.location, "articles", lake.to_table("articles", articles), DAY)
+    lake.replace_slice(ctx.location, "source_daily", lake.to_table("source_daily", counters), DAY)
+
+
+def test_validate_fails_when_listed_articles_did_not_land_and_names_the_sources(ctx):
+    write_day(ctx, [], [source_daily(listed=3, extracted=0, failed=3), source_daily(listed=0, extracted=0, source="t")])
+    with pytest.raises(ValidationError) as raised:
+        pipeline.validate_stage(ctx)
+    first_line, *details = str(raised.value).splitlines()
+    assert first_line.startswith("slice 2025-03-07: only 0 of 3 articles listed for this day landed (s 0/3;")
+    assert "failures where partition_date = '2025-03-07'" in first_line  # where to look
+    assert any(line.strip().startswith("s: listed 3") and "failed 3" in line for line in details)
+
+
+def test_validate_passes_a_day_when_nothing_was_published_with_a_note(ctx):
+    # the only listing was undated and its page belonged to another day: nothing is owed to this one
+    write_day(ctx, [], [source_daily(listed=1, extracted=0, other_day=1)])
+    report = pipeline.validate_stage(ctx)
+    assert report["ok"] and report["articles"] == 0
+    assert "nothing was published this day (1 undated listings belonged to other days)" in report["verdict"]
+
+
+def test_validate_fails_when_too_few_of_the_listed_articles_landed(ctx):
+    write_day(ctx, [article(i) for i in range(3)], [source_daily(listed=10, extracted=3, failed=7)])
+    with pytest.raises(ValidationError, match="only 3 of 10 articles listed"):
+        pipeline.validate_stage(ctx)
+    write_day(ctx, [article(i) for i in range(6)], [source_daily(listed=10, extracted=6, failed=4)])
+    assert pipeline.validate_stage(ctx)["ok"]  # 60% >= min_landed_share 50%
+
+
+def test_validate_counts_articles_another_day_already_holds_as_landed(ctx):
+    write_day(ctx, [], [source_daily(listed=4, extracted=0, duplicates=4)])
+    assert pipeline.validate_stage(ctx)["ok"]
 
 
 def test_validate_reports_a_source_whose_listings_turned_to_zero(ctx):
     lake.replace_slice(ctx.location, "articles", lake.to_table("articles", []), DAY)
     row = {"partition_date": DAY, "source": "s", **{f.name: 0 for f in lake.TABLES["source_daily"] if f.name not in ("partition_date", "source")}}
     lake.replace_slice(ctx.location, "source_daily", lake.to_table("source_daily", [row]), DAY)
-    assert pipeline.validate_stage(ctx, candidates=0)["sources_listing_nothing"] == ["s"]
+    assert pipeline.validate_stage(ctx)["sources_listing_nothing"] == ["s"]
     row.update(entries_listed=4, entries_other_day=4)
     lake.replace_slice(ctx.location, "source_daily", lake.to_table("source_daily", [row]), DAY)
-    assert "sources_listing_nothing" not in pipeline.validate_stage(ctx, candidates=0)
+    assert "sources_listing_nothing" not in pipeline.validate_stage(ctx)
 
 
 def test_validate_fails_when_too_many_articles_have_no_date(ctx):
     rows = [article(i, published_at=None) if i < 3 else article(i) for i in range(10)]
-    lake.replace_slice(ctx.location, "articles", lake.to_table("articles", rows), DAY)
+    write_day(ctx, rows, [source_daily(listed=10, extracted=10)])
     with pytest.raises(ValidationError, match="30% of articles have no published_at"):
-        pipeline.validate_stage(ctx, candidates=10)
+        pipeline.validate_stage(ctx)
 
 
 def test_validate_passes_a_complete_slice_and_reports_null_shares(ctx):
-    lake.replace_slice(ctx.location, "articles", lake.to_table("articles", [article(i) for i in range(5)]), DAY)
-    report = pipeline.validate_stage(ctx, candidates=5)
+    write_day(ctx, [article(i) for i in range(5)], [source_daily(listed=5, extracted=5)])
+    report = pipeline.validate_stage(ctx)
     assert report["articles"] == 5 and report["null_share_published_at"] == 0.0
 
 
@@ -85,3 +119,10 @@ def test_undated_listing_whose_page_belongs_to_another_day_is_left_to_that_day(c
     assert pipeline.build_article(ctx, page("2025-03-05T10:00:00+00:00")) is None
     listed = dt.datetime(2025, 3, 7, 9, tzinfo=UTC)  # a listing dated inside the interval keeps it here
     assert pipeline.build_article(ctx, page("2025-03-05T10:00:00+00:00", listed_at=listed)) is not None
+
+
+def test_batches_are_named_by_index_url_count_and_sources():
+    batch = {"index": 3, "candidates": [{"url": f"u{i}", "source": "a" if i < 2 else "b"} for i in range(3)]}
+    assert pipeline.describe_batch(batch) == "batch 3: 3 URLs (a, b)"
+    assert pipeline.describe_batch({"index": 0, "candidates": [{"url": "u", "source": "a"}]}) == "batch 0: 1 URL (a)"
+    assert pipeline.describe_batch({"index": 4, "candidates": [], "warc": "/data/x/CC-NEWS-1.warc.gz", "source": "cc"}) == "batch 4: cc WARC CC-NEWS-1.warc.gz"

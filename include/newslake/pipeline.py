@@ -164,6 +164,16 @@ def discover_stage(ctx: RunContext) -> dict:
     return {"batches": batches, "candidates": len(candidates), "listed": result.listed, "failures": failures_path}
 
 
+def describe_batch(batch: dict) -> str:
+    """Short name of a discovery batch for the Airflow UI's mapped-task list: index, sources, URL count."""
+    if batch.get("warc"):
+        return f"batch {batch['index']}: {batch.get('source')} WARC {str(batch['warc']).rsplit('/', 1)[-1]}"
+    per_source = Counter(c["source"] for c in batch.get("candidates", []))
+    names = ", ".join(name for name, _ in per_source.most_common(3)) + (f" +{len(per_source) - 3}" if len(per_source) > 3 else "")
+    count = sum(per_source.values())
+    return f"batch {batch['index']}: {count} URL{'' if count == 1 else 's'} ({names})"
+
+
 def _host_delays(ctx: RunContext, fetcher: PoliteFetcher, candidates: Sequence[Candidate]) -> dict[str, float]:
     """Seconds between two requests to each candidate host (reads each host's robots.txt once)."""
     delays: dict[str, float] = {}
@@ -267,7 +277,8 @@ def build_article(ctx: RunContext, page: FetchedPage) -> Article | None:
         fetched_at=page.fetched_at,
         text=extracted.text,
         title=extracted.title,
-        author=extracted.author,
+        page_title=extracted.page_title,
+        authors=extracted.authors,
         site_name=extracted.site_name,
         description=extracted.description,
         categories=extracted.categories,
@@ -628,36 +639,35 @@ def silent_sources(ctx: RunContext) -> list[str]:
     return sorted(r["source"] for r in rows if r["source"] in listing and r["entries_listed"] == 0)
 
 
-def validate_stage(ctx: RunContext, candidates: int) -> dict:
-    """Fail loudly when the slice is empty although sources listed articles, or too many nulls."""
+def validate_stage(ctx: RunContext) -> dict:
+    """Judge the written slice (`newslake.validation`); raise ValidationError with the verdict when it fails.
+
+    Reads the slice and its `source_daily` counters, so it needs nothing from the earlier tasks.
+    """
+    from newslake.validation import SliceFacts, SourceCounts, judge_slice
+
     articles = lake.read_table(ctx.location, "articles", ctx.partition_date, columns=["article_id", "title", "published_at", "text"])
-    n = articles.num_rows
-    report = {"partition_date": ctx.partition_date.isoformat(), "articles": n, "candidates": candidates}
+    facts = SliceFacts(
+        articles=articles.num_rows,
+        distinct_ids=len(set(articles.column("article_id").to_pylist())),
+        null_title=articles.column("title").null_count,
+        null_published_at=articles.column("published_at").null_count,
+        empty_bodies=sum(1 for t in articles.column("text").to_pylist() if not (t or "").strip()),
+    )
+    counts = [SourceCounts.from_row(row) for row in lake.read_table(ctx.location, "source_daily", ctx.partition_date).to_pylist()]
+    verdict = judge_slice(ctx.partition_date, counts, facts, ctx.settings.max_null_share, ctx.settings.min_landed_share)
     silent = silent_sources(ctx)
-    if silent:
-        # not a failure of the run (a quiet source is possible), but never silent: log and report it
-        report["sources_listing_nothing"] = silent
+    if silent:  # not a failure of the run (a quiet source is possible), but never silent
         log.warning("slice %s: %s listed no entries in their feeds/sitemaps (see source_daily.listing_errors and failures)", ctx.partition_date, ", ".join(silent))
-    if n == 0:
-        if candidates > 0:
-            raise ValidationError(
-                f"slice {ctx.partition_date} is empty although discovery listed {candidates} candidate URLs: "
-                f"check the failures table for this date (newslake sql \"select stage, reason, count(*) from failures group by all\")"
-            )
-        return report
-    if len(set(articles.column("article_id").to_pylist())) != n:
-        raise ValidationError(f"slice {ctx.partition_date} has duplicate article_id values; re-run the day")
-    for column in ("title", "published_at"):
-        share = articles.column(column).null_count / n
-        report[f"null_share_{column}"] = round(share, 3)
-        if share > ctx.settings.max_null_share:
-            raise ValidationError(
-                f"slice {ctx.partition_date}: {share:.0%} of articles have no {column} (limit {ctx.settings.max_null_share:.0%}, setting max_null_share); "
-                "the extractor may not fit these sources"
-            )
-    empty = sum(1 for t in articles.column("text").to_pylist() if not t.strip())
-    if empty:
-        raise ValidationError(f"slice {ctx.partition_date}: {empty} articles have an empty body")
+    if not verdict.ok:
+        raise ValidationError(verdict.message)
+    log.info("%s", verdict.message)
+    report = {"partition_date": ctx.partition_date.isoformat(), "articles": facts.articles, **verdict.as_dict()}
+    if facts.articles:
+        report["null_share_title"] = round(facts.null_title / facts.articles, 3)
+        report["null_share_published_at"] = round(facts.null_published_at / facts.articles, 3)
+    if silent:
+        report["sources_listing_nothing"] = silent
     return report
 
 
@@ -711,7 +721,7 @@ def reprocess_interval(ctx: RunContext) -> dict:
         extracted = extract_stage(ctx, batch["index"], batch["warc"])
         enrich_stage(ctx, batch["index"], extracted["articles"])
     counts = write_stage(ctx)
-    counts["validation"] = validate_stage(ctx, 0)
+    counts["validation"] = validate_stage(ctx)
     return counts
 
 
@@ -724,5 +734,5 @@ def run_interval(ctx: RunContext) -> dict:
         extracted = extract_stage(ctx, index, fetched["warc"], source=fetched.get("source"))
         enrich_stage(ctx, index, extracted["articles"])
     counts = write_stage(ctx)
-    counts["validation"] = validate_stage(ctx, found["candidates"])
+    counts["validation"] = validate_stage(ctx)
     return counts

@@ -13,6 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from newslake.catalog import GOLD_TABLES, SILVER_TABLES, table_asset_uri  # noqa: F401 - re-exported: table names live in the pyarrow-free catalog
 from newslake.neardup import simhash
 
 UTC_TS = pa.timestamp("us", tz="UTC")
@@ -65,8 +66,9 @@ class Article:
     http_status: int
     fetched_at: dt.datetime
     text: str
-    title: str | None = None
-    author: str | None = None
+    title: str | None = None  # the article's own headline
+    page_title: str | None = None  # the page's raw <title>
+    authors: list[str] = dataclasses.field(default_factory=list)  # people only
     site_name: str | None = None
     description: str | None = None
     categories: list[str] = dataclasses.field(default_factory=list)
@@ -107,8 +109,10 @@ ARTICLES = pa.schema(
         pa.field("url", pa.string(), nullable=False, metadata={"doc": "canonicalised URL the id is derived from"}),
         pa.field("final_url", pa.string(), metadata={"doc": "URL after redirects"}),
         pa.field("canonical_url", pa.string(), metadata={"doc": "<link rel=canonical> or og:url of the page"}),
-        pa.field("title", pa.string(), metadata={"doc": "headline (trafilatura metadata: og:title, <title> or the first heading)"}),
-        pa.field("author", pa.string(), metadata={"doc": "byline (trafilatura metadata; several authors joined by '; '); null when the page names none"}),
+        pa.field("title", pa.string(), metadata={"doc": "the article's own headline: <h1>, JSON-LD headline and og:title by agreement, site-name affixes removed, soft hyphens and no-break spaces normalised"}),
+        pa.field("page_title", pa.string(), metadata={"doc": "the page's raw <title>, as the page wrote it (often with the site's name)"}),
+        pa.field("author", pa.string(), metadata={"doc": "`authors` joined by '; '; null when the page names no person"}),
+        pa.field("authors", pa.list_(pa.string()), metadata={"doc": "the article's authors as people (no publisher, desk, 'By' or role), as a list of strings (VARCHAR[]); empty when the page names none"}),
         pa.field("site_name", pa.string(), metadata={"doc": "publisher's name as the page states it (og:site_name or JSON-LD publisher)"}),
         pa.field("description", pa.string(), metadata={"doc": "summary the page gives for itself (meta description / og:description)"}),
         pa.field("categories", pa.list_(pa.string()), metadata={"doc": "section / categories as a list of strings (VARCHAR[]; BI tools that show the type as UNKNOWN: use array_to_string(categories, ', ') or unnest(categories))"}),
@@ -276,8 +280,6 @@ TABLES: dict[str, pa.Schema] = {
 # Where a table lives under the lake root when that is not its name.
 TABLE_PATHS: dict[str, str] = {"url_state": "state/urls"}
 UNPARTITIONED_TABLES = ("url_state",)
-SILVER_TABLES = ("articles", "entities", "places", "mentioned_dates", "failures", "source_daily", "url_state")  # written by news_ingest
-GOLD_TABLES = ("entity_daily", "place_daily")  # rebuilt by news_marts from the silver tables
 
 
 def table_doc(name: str) -> str:
@@ -291,11 +293,6 @@ def column_doc(field: pa.Field) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-def table_asset_uri(name: str) -> str:
-    """URI of the Airflow asset that stands for lake table `name` (events carry the partition_date)."""
-    return f"newslake://lake/{name}"
-
-
 # --------------------------------------------------------------------------- record -> row
 def article_row(article: Article, partition_date: dt.date) -> dict[str, Any]:
     """Flatten an Article into an `ARTICLES` row."""
@@ -307,7 +304,9 @@ def article_row(article: Article, partition_date: dt.date) -> dict[str, Any]:
         "final_url": article.final_url,
         "canonical_url": article.canonical_url,
         "title": article.title,
-        "author": article.author,
+        "page_title": article.page_title,
+        "author": "; ".join(article.authors) or None,
+        "authors": list(article.authors),
         "site_name": article.site_name,
         "description": article.description,
         "categories": list(article.categories),
