@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean docs report airflow airflow-down
+.PHONY: demo test lint bench bench-discovery clean docs report airflow airflow-down
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/quality_extraction.py
 	$(BIN)/python bench/quality_dates.py
+
+bench-discovery: $(STAMP)   # newslake's listing parser vs feedparser and ultimate-sitemap-parser
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[bench]'
+	$(BIN)/pip install --quiet --no-deps -c constraints.txt ultimate-sitemap-parser   # its dateutil<3 pin would downgrade Airflow's
+	$(BIN)/python bench/discovery.py
 
 clean:
 	-[ -x $(BIN)/newslake ] && $(BIN)/newslake airflow down  # a running local stack keeps its pid files under .newslake

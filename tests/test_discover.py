@@ -5,8 +5,9 @@ import gzip
 import pytest
 
 from newslake.config import Politeness, Settings, Source
-from newslake.discover import ListedEntry, _plausible, discover, parse_date, parse_feed, parse_sitemap
+from newslake.discover import classify, discover, plausible
 from newslake.fetch import PoliteFetcher
+from newslake.listings import ListedEntry, ListingError, listing_date, parse_listing
 from tests.localserver import LocalServer, Reply
 
 UTC = dt.timezone.utc
@@ -28,6 +29,19 @@ SITEMAP = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schema
 <url><loc>http://h/e</loc><news:news><news:publication_date>2025-03-07T08:00:00-05:00</news:publication_date></news:news></url>
 <url><loc>http://h/f</loc><lastmod>2025-03-06</lastmod></url>
 </urlset>"""
+
+
+def parse_feed(data: bytes, **kwargs) -> list[ListedEntry]:
+    return parse_listing(data, **kwargs).entries
+
+
+parse_sitemap = parse_feed  # one parser: the format is told by the content
+
+
+def parse_date(value: str, timezone: str | None = None):
+    import zoneinfo
+
+    return listing_date(value, zoneinfo.ZoneInfo(timezone) if timezone else None)
 
 
 def test_rss_dates_are_normalised_to_utc_and_undated_items_kept():
@@ -63,7 +77,7 @@ def test_absurd_rss_years_are_not_read_as_this_century():
 def test_xml_declaring_entities_is_refused_not_expanded():
     bomb = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY xxe SYSTEM "file:///etc/passwd">]>
 <rss><channel><item><link>http://h/&b;&xxe;</link></item></channel></rss>"""
-    with pytest.raises(ValueError, match="declares XML entities"):
+    with pytest.raises(ListingError, match="declares XML entities"):
         parse_feed(bomb)
 
 
@@ -71,18 +85,26 @@ def test_gzip_sitemap_is_decompressed_with_a_cap():
     packed = gzip.compress(SITEMAP)
     assert [e.url for e in parse_sitemap(packed)] == ["http://h/e", "http://h/f"]
     bomb = gzip.compress(b"<urlset>" + b" " * 5_000_000 + b"</urlset>")
-    with pytest.raises(ValueError, match="exceeds 100000 bytes"):
+    with pytest.raises(ListingError, match="exceeds 100000 bytes"):
         parse_sitemap(bomb, max_bytes=100_000)
 
 
 def test_future_listing_dates_count_as_missing():
     now = dt.datetime(2025, 3, 7, tzinfo=UTC)
     entry = ListedEntry("http://h/a", dt.datetime(2099, 1, 1, tzinfo=UTC))
-    assert _plausible(entry, now).listed_at is None
-    assert _plausible(ListedEntry("http://h/a", START), now).listed_at == START
+    assert plausible(entry, now).listed_at is None
+    assert plausible(ListedEntry("http://h/a", START), now).listed_at == START
+
+
+def test_classify_says_why_an_entry_is_kept_or_dropped():
+    assert classify(ListedEntry("http://h/a", START), START, END) == (True, "in interval")
+    assert classify(ListedEntry("http://h/a", None), START, END)[0] is True
+    assert classify(ListedEntry("http://h/a", END), START, END) == (False, "listed on another day")
+    assert classify(ListedEntry("x.jpg", None, dropped="not a page"), START, END) == (False, "not a page")
 
 
 def test_discover_filters_by_interval_follows_sitemap_index_and_dedupes(tmp_path):
+    """A child whose index lastmod is stale is still read (after the fresh ones): its articles count."""
     index = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 <sitemap><loc>{base}/sm-old.xml</loc><lastmod>2025-02-01</lastmod></sitemap>
 <sitemap><loc>{base}/sm-new.xml</loc><lastmod>2025-03-08</lastmod></sitemap></sitemapindex>"""
@@ -96,16 +118,31 @@ def test_discover_filters_by_interval_follows_sitemap_index_and_dedupes(tmp_path
                 "/feed.xml": Reply(200, RSS.replace(b"http://h/", base + b"/"), xml),
                 "/index.xml": Reply(200, index.replace(b"{base}", base), xml),
                 "/sm-new.xml": Reply(200, new, xml),
-                "/sm-old.xml": Reply(200, b"<urlset/>", xml),
+                "/sm-old.xml": Reply(200, SITEMAP.replace(b"http://h/e", base + b"/g").replace(b"http://h/f", base + b"/h"), xml),
             }
         )
         source = Source(name="s", feeds=(server.base + "/feed.xml",), sitemaps=(server.base + "/index.xml",), politeness=Politeness(0.0))
         with PoliteFetcher(LOOPBACK) as fetcher:
             result = discover([source], fetcher, START, END)
-        assert server.hits("/sm-old.xml") == 0
+        assert server.hits("/sm-old.xml") == 1
     urls = [c.url.removeprefix(server.base) for c in result.candidates]
-    assert urls == ["/a", "/c", "/e"]  # b is on 03-06 UTC, f is dated 03-06; c is undated
+    assert urls == ["/a", "/c", "/e", "/g"]  # b is on 03-06 UTC, f and h are dated 03-06; c is undated
     assert result.failures == []
+    assert result.counters[("s", "listings_read")] == 4 and result.counters[("s", "entries_listed")] == 7
+    assert result.counters[("s", "entries_other_day")] == 3
+
+
+def test_candidates_over_the_per_source_cap_are_one_failure_row():
+    items = b"".join(b"<item><link>{base}/%d</link><pubDate>Fri, 07 Mar 2025 %02d:00:00 +0000</pubDate></item>" % (i, i) for i in range(10))
+    with LocalServer({"/robots.txt": Reply(404, b"")}) as server:
+        server.routes["/feed.xml"] = Reply(200, b"<rss><channel>" + items.replace(b"{base}", server.base.encode()) + b"</channel></rss>", {"Content-Type": "text/html"})
+        source = Source(name="s", feeds=(server.base + "/feed.xml",), politeness=Politeness(0.0))
+        with PoliteFetcher(dataclasses.replace(LOOPBACK, max_candidates_per_source=4)) as fetcher:
+            result = discover([source], fetcher, START, END)
+    assert sorted(c.url.rsplit("/", 1)[1] for c in result.candidates) == ["6", "7", "8", "9"]  # the newest
+    [failure] = result.failures
+    assert "6 candidates not fetched" in failure.reason and failure.source == "s"
+    assert result.counters[("s", "entries_over_cap")] == 6
 
 
 def test_unreachable_feed_becomes_a_failure_not_an_exception():

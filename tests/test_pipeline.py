@@ -74,6 +74,16 @@ def test_validate_counts_articles_another_day_already_holds_as_landed(ctx):
     assert pipeline.validate_stage(ctx)["ok"]
 
 
+def test_validate_reports_a_source_whose_listings_turned_to_zero(ctx):
+    lake.replace_slice(ctx.location, "articles", lake.to_table("articles", []), DAY)
+    row = {"partition_date": DAY, "source": "s", **{f.name: 0 for f in lake.TABLES["source_daily"] if f.name not in ("partition_date", "source")}}
+    lake.replace_slice(ctx.location, "source_daily", lake.to_table("source_daily", [row]), DAY)
+    assert pipeline.validate_stage(ctx)["sources_listing_nothing"] == ["s"]
+    row.update(entries_listed=4, entries_other_day=4)
+    lake.replace_slice(ctx.location, "source_daily", lake.to_table("source_daily", [row]), DAY)
+    assert "sources_listing_nothing" not in pipeline.validate_stage(ctx)
+
+
 def test_validate_fails_when_too_many_articles_have_no_date(ctx):
     rows = [article(i, published_at=None) if i < 3 else article(i) for i in range(10)]
     write_day(ctx, rows, [source_daily(listed=10, extracted=10)])

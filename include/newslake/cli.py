@@ -1,4 +1,4 @@
-"""Command line: `newslake demo | run | status | airflow | extract | sql | serve-sample | ...`.
+"""Command line: `newslake demo | run | status | airflow | extract | discover | sql | serve-sample | ...`.
 
 Thin edge over the package: parses arguments, builds `Settings` once, calls stage functions and
 prints results. Errors the user can fix are one line on stderr with exit code 2.
@@ -792,6 +792,10 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--airflow-db", help="SQLAlchemy URL of Airflow's metadata DB (for the run columns)")
     status.add_argument("--config", help="settings YAML (default: $NEWSLAKE_CONFIG)")
     status.set_defaults(func=cmd_status)
+
+    from newslake.commands_discover import add_discover_parser
+
+    add_discover_parser(sub, formatter, _date)
 
     serve = sub.add_parser("serve-sample", help="serve the bundled sample news site on 127.0.0.1", formatter_class=formatter,
                            epilog=textwrap.dedent("""\

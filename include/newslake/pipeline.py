@@ -30,7 +30,7 @@ from pyarrow import fs as pafs
 from newslake import lake, neardup
 from newslake.budget import BudgetExceeded, cpu_budget
 from newslake.config import Settings, Source, load_sources
-from newslake.discover import discover
+from newslake.discover import DISCOVERY_METRICS, discover
 from newslake.errors import ExtractError, ValidationError
 from newslake.fetch import HTML_TYPES, PoliteFetcher
 from newslake.fetchplan import plan_batches
@@ -153,7 +153,7 @@ def discover_stage(ctx: RunContext) -> dict:
         delays = _host_delays(ctx, fetcher, result.candidates)
     planned, over_budget = plan_batches(result.candidates, delays, ctx.settings.batch_size, ctx.settings.fetch_budget_seconds)
     failures_path = _stage_failures(ctx, "discover", 0, [*result.failures, *over_budget])
-    _stage_stats(ctx, "discover", 0, Counter((c.source, "listed") for c in result.candidates))
+    _stage_stats(ctx, "discover", 0, Counter((c.source, "listed") for c in result.candidates) + result.counters)
     batches = [{"index": i, "candidates": [_candidate_to_dict(c) for c in batch]} for i, batch in enumerate(planned)]
     candidates = [c for batch in batches for c in batch["candidates"]]
     # WARC sources: one batch per file, read by extract (the same path as reprocessing)
@@ -631,6 +631,14 @@ def source_daily_rows(ctx: RunContext, articles: pa.Table, failures: pa.Table, d
     return [{"partition_date": ctx.partition_date, "source": name, **{m: counters[(name, m)] for m in metrics}} for name in names]
 
 
+def silent_sources(ctx: RunContext) -> list[str]:
+    """Sources with feeds or sitemaps whose listings gave no entry at all for the day (per `source_daily`)."""
+    listing = {s.name for s in ctx.sources if s.feeds or s.sitemaps}
+    rows = lake.read_table(ctx.location, "source_daily", ctx.partition_date, columns=["source", "entries_listed"]).to_pylist()
+    # rows written before the discovery columns existed have null there: no verdict
+    return sorted(r["source"] for r in rows if r["source"] in listing and r["entries_listed"] == 0)
+
+
 def validate_stage(ctx: RunContext) -> dict:
     """Judge the written slice (`newslake.validation`); raise ValidationError with the verdict when it fails.
 
@@ -648,6 +656,9 @@ def validate_stage(ctx: RunContext) -> dict:
     )
     counts = [SourceCounts.from_row(row) for row in lake.read_table(ctx.location, "source_daily", ctx.partition_date).to_pylist()]
     verdict = judge_slice(ctx.partition_date, counts, facts, ctx.settings.max_null_share, ctx.settings.min_landed_share)
+    silent = silent_sources(ctx)
+    if silent:  # not a failure of the run (a quiet source is possible), but never silent
+        log.warning("slice %s: %s listed no entries in their feeds/sitemaps (see source_daily.listing_errors and failures)", ctx.partition_date, ", ".join(silent))
     if not verdict.ok:
         raise ValidationError(verdict.message)
     log.info("%s", verdict.message)
@@ -655,6 +666,8 @@ def validate_stage(ctx: RunContext) -> dict:
     if facts.articles:
         report["null_share_title"] = round(facts.null_title / facts.articles, 3)
         report["null_share_published_at"] = round(facts.null_published_at / facts.articles, 3)
+    if silent:
+        report["sources_listing_nothing"] = silent
     return report
 
 
@@ -694,8 +707,8 @@ def plan_reprocess(ctx: RunContext) -> list[dict]:
         _write_staged(ctx, ctx.staging("failures", "carried-00000.parquet"), carried)
     stats: Counter = Counter()
     for row in lake.read_table(ctx.location, "source_daily", ctx.partition_date).to_pylist():
-        for metric in ("listed", "fetched", "unchanged"):  # counts of the fetch, not of extraction
-            stats[(row["source"], metric)] += row[metric]
+        for metric in ("listed", "fetched", "unchanged", *DISCOVERY_METRICS):  # counts of discovery and fetch, not of extraction
+            stats[(row["source"], metric)] += row.get(metric) or 0
     _stage_stats(ctx, "carried", 0, stats)
     files = sorted(info.path for info in by_run[latest])
     log.info("reprocessing %s from %d raw files of run %s", ctx.partition_date, len(files), latest)

@@ -84,7 +84,9 @@ MART_FALLBACKS: dict[str, tuple[tuple[str, ...], str]] = {
         "SELECT partition_date, source, (coalesce(extracted, 0) + coalesce(failed, 0))::INTEGER AS listed, "
         "(coalesce(extracted, 0) + coalesce(after_fetch, 0))::INTEGER AS fetched, coalesce(extracted, 0)::INTEGER AS extracted, "
         "coalesce(failed, 0)::INTEGER AS failed, coalesce(empty_body, 0)::INTEGER AS empty_body, coalesce(no_date, 0)::INTEGER AS no_date, "
-        "0::INTEGER AS duplicates, 0::INTEGER AS other_day "
+        "0::INTEGER AS duplicates, 0::INTEGER AS other_day, "
+        "NULL::INTEGER AS entries_listed, NULL::INTEGER AS entries_other_day, NULL::INTEGER AS entries_unusable, NULL::INTEGER AS entries_over_cap, "
+        "NULL::INTEGER AS listings_read, NULL::INTEGER AS listings_repaired, NULL::INTEGER AS listing_errors, NULL::INTEGER AS sitemaps_skipped "
         "FROM a FULL OUTER JOIN f USING (partition_date, source)",
     ),
 }

@@ -205,6 +205,15 @@ SOURCE_DAILY = pa.schema(
         pa.field("duplicates", pa.int32(), nullable=False, metadata={"doc": "rows dropped because their article_id was already in the slice"}),
         pa.field("unchanged", pa.int32(), nullable=False, metadata={"doc": "pages the server answered 304 Not Modified (body read from the raw layer)"}),
         pa.field("other_day", pa.int32(), nullable=False, metadata={"doc": "undated listings whose page date belongs to another day's slice"}),
+        # discovery record: a feed that silently turns to zero shows here (null in rows written before these columns)
+        pa.field("entries_listed", pa.int32(), metadata={"doc": "page entries in the source's feeds and sitemaps as read for the day, before date filtering"}),
+        pa.field("entries_other_day", pa.int32(), metadata={"doc": "entries dropped because their listed date is outside the day"}),
+        pa.field("entries_unusable", pa.int32(), metadata={"doc": "entries dropped without an absolute http(s) page URL (no link, image or media file, other scheme)"}),
+        pa.field("entries_over_cap", pa.int32(), metadata={"doc": "candidates not fetched because of max_candidates_per_source (also one failures row)"}),
+        pa.field("listings_read", pa.int32(), metadata={"doc": "feeds, sitemaps, indexes and robots.txt files read"}),
+        pa.field("listings_repaired", pa.int32(), metadata={"doc": "listings that were not well-formed XML and were read by the recovering parser"}),
+        pa.field("listing_errors", pa.int32(), metadata={"doc": "listings that could not be fetched or read (each also a failures row)"}),
+        pa.field("sitemaps_skipped", pa.int32(), metadata={"doc": "child sitemaps not read: over the per-source listing cap or nested too deep (each also a failures row)"}),
     ]
 )
 

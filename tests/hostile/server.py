@@ -405,7 +405,7 @@ class HostileSite:
         self._fault("feed with XML external entities", "/feed-xxe.xml", "failure", stage="discover", reason="declares XML entities", listed=None)
         r["/feed-as-html.xml"] = self._static(b"<html><body>not a feed</body></html>")
         self._fault(
-            "feed served as an HTML page", "/feed-as-html.xml", "failure", stage="discover", reason="unexpected content type 'text/html'", listed=None
+            "feed served as an HTML page", "/feed-as-html.xml", "failure", stage="discover", reason="not a feed or sitemap (an HTML page)", listed=None
         )
         laughs = (
             b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'

@@ -84,6 +84,14 @@ def test_backfill_lands_exactly_the_articles_published_each_utc_day(site, backfi
         assert sorted(landed) == sorted(expected), day
 
 
+def test_source_daily_keeps_the_discovery_record_of_every_source(site, backfilled):
+    rows = lake.read_table(LakeLocation.from_settings(str(backfilled["root"])), "source_daily").to_pylist()
+    assert rows and all(r["listings_read"] >= 1 and r["listing_errors"] == 0 and r["entries_listed"] > 0 for r in rows)
+    for r in rows:  # every listed entry is a candidate (a URL in a feed and a sitemap is one), another day's, or unusable
+        assert r["entries_listed"] >= r["listed"] + r["entries_other_day"] + r["entries_unusable"] + r["entries_over_cap"]
+        assert r["entries_other_day"] > 0  # the sample site's feeds and sitemaps list other days too
+
+
 def test_overlapping_backfill_and_reruns_never_duplicate(backfilled):
     ids = backfilled["after_overlap"]["articles"].column("article_id").to_pylist()
     assert len(ids) == len(set(ids))
