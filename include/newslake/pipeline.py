@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyarrow import fs as pafs
 
-from newslake import lake, neardup
+from newslake import lake, neardup_index, url_state
 from newslake.config import Settings, Source, load_sources
 from newslake.discover import discover
 from newslake.errors import ExtractError, ValidationError
@@ -35,7 +35,7 @@ from newslake.fetch import HTML_TYPES, PoliteFetcher
 from newslake.raw import iter_warc_file, open_warc_location, read_page_at, read_warc_file, write_warc
 from newslake.schemas import Article, Candidate, Failure, FetchedPage, article_row, entity_rows, failure_row, mentioned_date_row, place_row
 from newslake.storage import LakeLocation
-from newslake.urls import article_id, canonical_url, host_of
+from newslake.urls import article_id, canonical_url, host_of, url_bucket
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict], w
         # one thread per host in the batch (at most batch_size): with fetch_many's default of 8,
         # a batch spread over 20 hosts kept only 8 busy (40% of the polite rate, bench/throughput.py)
         hosts = len({host_of(c.url) for c in items})
-        state = _url_state(ctx, [c.url for c in items])
+        state = url_state_lookup(ctx, [c.url for c in items])
         validators = {url: (row["etag"], row["last_modified"]) for url, row in state.items() if row["etag"] or row["last_modified"]}
         responses, failures = fetcher.fetch_many(items, lambda name: ctx.source(name).politeness, max_hosts=max(hosts, 1), validators=validators)
     filesystem, root = ctx.location.filesystem()
@@ -203,15 +203,9 @@ def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict], w
     return {"batch": batch_index, "warc": warc_path, "fetched": len(pages), "failures": _stage_failures(ctx, "fetch", batch_index, failures)}
 
 
-def _url_state(ctx: RunContext, urls: Sequence[str]) -> dict[str, dict]:
-    """Crawl state of these URLs (validators and where their last body is stored)."""
-    if not urls or lake.open_table(ctx.location, "url_state") is None:
-        return {}
-    # Filtered after reading: MERGE writes string_view columns, which Arrow's isin pushdown
-    # cannot compare with string values. Fine at crawl-state sizes of a few million URLs.
-    table = lake.read_table(ctx.location, "url_state")
-    rows = table.filter(pc.is_in(table.column("url"), value_set=pa.array(list(urls), pa.string()))).to_pylist()
-    return {row["url"]: row for row in rows}
+def url_state_lookup(ctx: RunContext, urls: Sequence[str]) -> dict[str, dict]:
+    """Crawl state of these URLs (validators and where their last body is stored), read by bucket."""
+    return url_state.lookup(ctx.location, urls)
 
 
 def url_state_row(page: FetchedPage, warc_path: str, warc_offset: int, checked_at: dt.datetime | None) -> dict:
@@ -228,6 +222,7 @@ def url_state_row(page: FetchedPage, warc_path: str, warc_offset: int, checked_a
         "content_hash": hashlib.sha256(page.body).hexdigest(),
         "warc_path": warc_path,
         "warc_offset": warc_offset,
+        "url_bucket": url_bucket(page.url),
     }
 
 
@@ -416,11 +411,12 @@ def write_stage(ctx: RunContext) -> dict:
         tables = {"articles": articles}
         for name in CHILD_TABLES:
             tables[name] = _dedupe_rows(_read_staged(ctx, _staged_files(ctx, name), name), kept)
+        tables["neardup_bands"] = neardup_index.band_rows(articles, ctx.partition_date)
         tables["failures"] = _read_staged(ctx, _staged_files(ctx, "failures"), "failures")
         tables["source_daily"] = lake.to_table("source_daily", source_daily_rows(ctx, articles, tables["failures"], duplicates))
         counts = {name: lake.replace_slice(ctx.location, name, table, ctx.partition_date) for name, table in tables.items()}
         state = _read_staged(ctx, _staged_files(ctx, "url_state"), "url_state")
-        counts["url_state"] = lake.merge_by_key(ctx.location, "url_state", state, "url", keep_on_update=["first_seen"]) if state.num_rows else 0
+        counts["url_state"] = url_state.merge(ctx.location, state)
     counts["duplicates_dropped"] = sum(duplicates.values())
     _clear_staging(ctx)
     log.info("slice %s written: %s", ctx.partition_date, counts)
@@ -453,28 +449,7 @@ def _mark_near_duplicates(ctx: RunContext, articles: pa.Table) -> pa.Table:
     Runs under the write lock on the lake as it is, so re-running a day reproduces the same
     values; a copy whose original lands in a later run's slice is flagged when its own day is re-run.
     """
-    if not articles.num_rows:
-        return articles
-    window = dt.timedelta(days=ctx.settings.near_duplicate_window_days)
-    day = pa.scalar(ctx.partition_date, pa.date32())
-    nearby = (
-        (pc.field("partition_date") != day)
-        & (pc.field("partition_date") >= pa.scalar(ctx.partition_date - window, pa.date32()))
-        & (pc.field("partition_date") <= pa.scalar(ctx.partition_date + window, pa.date32()))
-        & pc.field("simhash").is_valid()  # rows written before the column existed
-    )
-    columns = ["article_id", "simhash", "published_at"]
-    existing = lake.read_table(ctx.location, "articles", columns=columns, filter=nearby)
-    found = neardup.find_duplicate_of(
-        [neardup.Fingerprint(*row) for row in zip(*(articles.column(c).to_pylist() for c in columns))],
-        [neardup.Fingerprint(*row) for row in zip(*(existing.column(c).to_pylist() for c in columns))],
-    )
-    duplicate_of = [found.get(i) for i in articles.column("article_id").to_pylist()]
-    flagged = sum(d is not None for d in duplicate_of)
-    if flagged:
-        log.info("slice %s: %d syndicated copies of earlier articles flagged in duplicate_of", ctx.partition_date, flagged)
-    field = lake.TABLES["articles"].field("duplicate_of")
-    return articles.set_column(articles.schema.get_field_index("duplicate_of"), field, pa.array(duplicate_of, pa.string()))
+    return neardup_index.mark_near_duplicates(ctx.location, articles, ctx.partition_date, ctx.settings.near_duplicate_window_days)
 
 
 def _dedupe_rows(table: pa.Table, kept_ids: set[str]) -> pa.Table:

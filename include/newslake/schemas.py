@@ -224,6 +224,22 @@ URL_STATE = pa.schema(
         pa.field("content_hash", pa.string(), nullable=False, metadata={"doc": "sha256 of the body held"}),
         pa.field("warc_path", pa.string(), nullable=False, metadata={"doc": "raw WARC file holding that body, relative to the lake root"}),
         pa.field("warc_offset", pa.int64(), nullable=False, metadata={"doc": "byte offset of its response record"}),
+        pa.field("url_bucket", pa.int16(), nullable=False, metadata={"doc": "hash bucket of the url (`urls.url_bucket`, partition key): a lookup reads only its batch's buckets"}),
+    ]
+)
+
+# Near-duplicate band index: each article's SimHash split into `neardup.BANDS` bands, one row per
+# band, so the write step finds the originals of a slice's copies in the +-window by reading only
+# the index parts its fingerprints probe (see `neardup.find_duplicate_of_indexed`).
+NEARDUP_BANDS = pa.schema(
+    [
+        pa.field("partition_date", pa.date32(), nullable=False, metadata={"doc": "the article's slice (partition key)"}),
+        pa.field("band_prefix", pa.int16(), nullable=False, metadata={"doc": "index part: band number and the top bits of the band value (partition key)"}),
+        pa.field("band", pa.int8(), nullable=False, metadata={"doc": "which band of the 64-bit fingerprint (0 = low bits)"}),
+        pa.field("band_value", pa.int64(), nullable=False, metadata={"doc": "the fingerprint's bits in that band, as an unsigned number"}),
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("simhash", pa.int64(), nullable=False, metadata={"doc": "the article's full fingerprint (articles.simhash)"}),
+        pa.field("published_at", UTC_TS, metadata={"doc": "the article's publication time, UTC (orders original before copy)"}),
     ]
 )
 
@@ -237,12 +253,20 @@ TABLES: dict[str, pa.Schema] = {
     "entity_daily": ENTITY_DAILY,
     "place_daily": PLACE_DAILY,
     "url_state": URL_STATE,
+    "neardup_bands": NEARDUP_BANDS,
 }
 # Where a table lives under the lake root when that is not its name.
-TABLE_PATHS: dict[str, str] = {"url_state": "state/urls"}
-UNPARTITIONED_TABLES = ("url_state",)
-SILVER_TABLES = ("articles", "entities", "places", "mentioned_dates", "failures", "source_daily", "url_state")  # written by news_ingest
+TABLE_PATHS: dict[str, str] = {"url_state": "state/url_state"}
+# Partition columns of a table when they are not just `partition_date`.
+TABLE_PARTITIONS: dict[str, tuple[str, ...]] = {"url_state": ("url_bucket",), "neardup_bands": ("partition_date", "band_prefix")}
+UNPARTITIONED_TABLES = tuple(name for name in TABLES if not TABLE_PARTITIONS.get(name, ("partition_date",)))
+SILVER_TABLES = ("articles", "entities", "places", "mentioned_dates", "failures", "source_daily", "url_state", "neardup_bands")  # written by news_ingest
 GOLD_TABLES = ("entity_daily", "place_daily")  # rebuilt by news_marts from the silver tables
+
+
+def partition_columns(name: str) -> tuple[str, ...]:
+    """Columns table `name` is partitioned by (folders `col=value/`), in order."""
+    return TABLE_PARTITIONS.get(name, ("partition_date",))
 
 
 def table_asset_uri(name: str) -> str:
