@@ -26,6 +26,8 @@ TABLE_DOCS = {
     "source_daily": "Per source and day: how many URLs were listed, fetched, extracted, failed, lacked a body or a date, or were duplicates.",
     "entity_daily": "Gold mart: per day and entity, the number of articles and mentions.",
     "place_daily": "Gold mart: per day and place, the number of articles and mentions, with the country.",
+    "url_state": "Crawl state: one row per URL ever fetched (validators for conditional GETs, where its body lies in the raw layer), MERGEd by url.",
+    "neardup_bands": "Near-duplicate band index: one row per article and SimHash band; the write step reads only the parts its fingerprints probe.",
 }
 
 
@@ -53,9 +55,10 @@ def table_section(name: str, schema: pa.Schema) -> list[str]:
     lines = [f"## `{name}`", ""]
     if description:
         lines += [description, ""]
-    partitioned = "partition_date" in schema.names
+    partitions = schemas.partition_columns(name)
+    where = schemas.TABLE_PATHS.get(name, name)
     lines += [
-        f"Layer: {_layer(name)}. Delta table at `<lake_root>/{name}`" + (", partitioned by `partition_date`." if partitioned else "."),
+        f"Layer: {_layer(name)}. Delta table at `<lake_root>/{where}`" + (f", partitioned by {', '.join(f'`{c}`' for c in partitions)}." if partitions else "."),
         f"SQL: `SELECT * FROM {name}` (`newslake sql`, or `newslake.duckdb` / `newslake.sql` for BI tools).",
         "",
         "| column | type (Arrow) | type (DuckDB) | nullable | description |",
