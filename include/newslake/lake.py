@@ -18,7 +18,7 @@ import os
 import random
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -43,20 +43,31 @@ def to_table(name: str, rows: Sequence[dict]) -> pa.Table:
     return pa.Table.from_pylist(list(rows), schema=schema)
 
 
-def replace_slice(location: LakeLocation, name: str, table: pa.Table, partition_date: dt.date) -> int:
-    """Atomically replace the `partition_date` slice of table `name` with `table`; return row count."""
+def replace_slice(location: LakeLocation, name: str, table: pa.Table | Callable[[], Iterable[pa.RecordBatch]], partition_date: dt.date) -> int:
+    """Atomically replace the `partition_date` slice of table `name`; return the row count written.
+
+    `table` is a pyarrow table, or a function returning a fresh iterator of record batches each
+    time it is called (one call per commit attempt): a day too large for memory is streamed into
+    the commit batch by batch, so memory follows the batch size, not the day.
+    """
     schema = TABLES[name]
-    table = table.select(schema.names).cast(schema)
-    wrong = [d for d in set(table.column(PARTITION_COLUMN).to_pylist()) if d != partition_date]
-    if wrong:
-        raise LakeError(f"{name}: rows for {wrong[0]} cannot be written into slice {partition_date}")
+    if isinstance(table, pa.Table):
+        table = table.select(schema.names).cast(schema)
+        wrong = [d for d in pc.unique(table.column(PARTITION_COLUMN)).to_pylist() if d != partition_date]
+        if wrong:
+            raise LakeError(f"{name}: rows for {wrong[0]} cannot be written into slice {partition_date}")
+        batches = table.to_batches
+    else:
+        batches = table
     predicate = f"{PARTITION_COLUMN} = '{partition_date.isoformat()}'"
     uri = location.uri(table_path(name))
     for attempt in range(1, COMMIT_ATTEMPTS + 1):
+        written = _RowCount()
+        reader = pa.RecordBatchReader.from_batches(schema, _conformed(name, batches(), partition_date, written))
         try:
             write_deltalake(
                 uri,
-                table,
+                reader,
                 mode="overwrite",
                 predicate=predicate,
                 partition_by=list(partition_columns(name)),
@@ -70,18 +81,45 @@ def replace_slice(location: LakeLocation, name: str, table: pa.Table, partition_
             log.warning("%s: concurrent commit on slice %s, retrying (%d)", name, partition_date, attempt)
             time.sleep(random.uniform(0.1, 0.4) * 2**attempt)
             continue
+        except Exception as exc:  # a batch with rows of another day, raised inside the writer
+            if written.error is not None:
+                raise written.error from exc
+            raise
         # Two writers that both found the slice empty commit as blind appends, which Delta's
         # conflict check lets through (measured: duplicated rows). Verify the slice holds exactly
         # what we wrote; if a concurrent writer's rows are there too, overwrite again: the next
         # overwrite sees and removes them.
         landed = _slice_rows(location, name, partition_date)
-        if landed == table.num_rows:
-            return table.num_rows
+        if landed == written.rows:
+            return written.rows
         if attempt == COMMIT_ATTEMPTS:
-            raise LakeError(f"{name}: slice {partition_date} holds {landed} rows after writing {table.num_rows}: a concurrent writer keeps racing; re-run the task")
-        log.warning("%s: slice %s holds %d rows after writing %d (concurrent writer); rewriting", name, partition_date, landed, table.num_rows)
+            raise LakeError(f"{name}: slice {partition_date} holds {landed} rows after writing {written.rows}: a concurrent writer keeps racing; re-run the task")
+        log.warning("%s: slice %s holds %d rows after writing %d (concurrent writer); rewriting", name, partition_date, landed, written.rows)
         time.sleep(random.uniform(0.1, 0.4) * 2**attempt)
     raise AssertionError("unreachable")
+
+
+class _RowCount:
+    """Rows streamed into one commit, and the error that stopped the stream (if any)."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.error: LakeError | None = None
+
+
+def _conformed(name: str, batches: Iterable[pa.RecordBatch], partition_date: dt.date, count: _RowCount) -> Iterator[pa.RecordBatch]:
+    """Batches in the table's schema (columns ordered, types cast), refusing rows of another day."""
+    schema = TABLES[name]
+    for batch in batches:
+        if not batch.num_rows:
+            continue
+        table = pa.Table.from_batches([batch]).select(schema.names).cast(schema)
+        wrong = [d for d in pc.unique(table.column(PARTITION_COLUMN)).to_pylist() if d != partition_date]
+        if wrong:
+            count.error = LakeError(f"{name}: rows for {wrong[0]} cannot be written into slice {partition_date}")
+            raise count.error
+        count.rows += table.num_rows
+        yield from table.to_batches()
 
 
 def _slice_rows(location: LakeLocation, name: str, partition_date: dt.date) -> int:

@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -392,6 +393,80 @@ def _dedupe(articles: pa.Table) -> tuple[pa.Table, dict[str, int]]:
 
 
 CHILD_TABLES = ("entities", "places", "mentioned_dates")
+# What the day-level decisions need of each staged article; the text and the rest are read
+# again file by file while the slice is streamed into its commit.
+DECISION_COLUMNS = ["article_id", "url", "final_url", "source", "simhash", "published_at", "duplicate_of"]
+
+
+def _staged_decision_rows(ctx: RunContext, paths: Sequence[str]) -> pa.Table:
+    """The decision columns of every staged article, with the file (`_file`) and row (`_row`) it is in."""
+    filesystem, _ = ctx.location.filesystem()
+    schema = lake.TABLES["articles"]
+    parts = []
+    for index, path in enumerate(paths):
+        part = pq.read_table(path, filesystem=filesystem, schema=schema, columns=DECISION_COLUMNS)
+        part = part.append_column("_file", pa.array(np.full(part.num_rows, index, np.int32)))
+        parts.append(part.append_column("_row", pa.array(np.arange(part.num_rows, dtype=np.int64))))
+    if not parts:
+        empty = schema.empty_table().select(DECISION_COLUMNS)
+        return empty.append_column("_file", pa.array([], pa.int32())).append_column("_row", pa.array([], pa.int64()))
+    return pa.concat_tables(parts)
+
+
+def _kept_article_batches(ctx: RunContext, paths: Sequence[str], kept: pa.Table):
+    """A function streaming the kept staged articles, file by file, with their `duplicate_of`."""
+    filesystem, _ = ctx.location.filesystem()
+    schema = lake.TABLES["articles"]
+    per_file = _split_by_file(kept, len(paths))
+
+    def batches():
+        for path, rows in zip(paths, per_file, strict=True):
+            if not rows.num_rows:
+                continue
+            table = pq.read_table(path, filesystem=filesystem, schema=schema).take(rows.column("_row"))
+            index = schema.get_field_index("duplicate_of")
+            yield from table.set_column(index, schema.field("duplicate_of"), rows.column("duplicate_of")).to_batches()
+
+    return batches
+
+
+def _kept_child_batches(ctx: RunContext, name: str, article_paths: Sequence[str], kept: pa.Table):
+    """A function streaming child rows (entities, ...) of kept articles, exact repeats dropped.
+
+    A child file is named like the enriched file it came from; its rows are kept for the articles
+    kept *from that file*, so an article staged twice (listed in two batches) keeps one set of rows.
+    """
+    filesystem, _ = ctx.location.filesystem()
+    schema = lake.TABLES[name]
+    ids_per_file = [rows.column("article_id").combine_chunks() for rows in _split_by_file(kept, len(article_paths))]
+
+    def batches():
+        for path, ids in zip(article_paths, ids_per_file, strict=True):
+            child = path.replace("/enriched/", f"/{name}/")
+            if not len(ids) or not filesystem.get_file_info(child).is_file:
+                continue
+            table = pq.read_table(child, filesystem=filesystem, schema=schema)
+            table = table.filter(pc.is_in(table.column("article_id"), value_set=ids))
+            yield from _distinct(table).to_batches()
+
+    return batches
+
+
+def _split_by_file(rows: pa.Table, files: int) -> list[pa.Table]:
+    """`rows` (with `_file`, `_row`) split per staged file, each sorted by row."""
+    rows = rows.sort_by([("_file", "ascending"), ("_row", "ascending")])
+    counts = np.bincount(rows.column("_file").to_numpy(), minlength=files) if rows.num_rows else np.zeros(files, np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    return [rows.slice(int(starts[f]), int(counts[f])) for f in range(files)]
+
+
+def _distinct(table: pa.Table) -> pa.Table:
+    """Rows of `table` without exact repeats (first kept, order preserved)."""
+    if table.num_rows < 2:
+        return table
+    numbered = table.append_column("_i", pa.array(np.arange(table.num_rows)))
+    first = numbered.group_by(table.column_names, use_threads=False).aggregate([("_i", "min")]).column("_i_min")
+    return table.take(pc.sort_indices(first))
 
 
 def write_stage(ctx: RunContext) -> dict:
@@ -399,18 +474,20 @@ def write_stage(ctx: RunContext) -> dict:
 
     One atomic Delta commit per table; a table whose commit has not happened yet still shows
     its previous (complete) slice. Staging is removed only after every commit succeeded, so a
-    retried write task finds the same inputs.
+    retried write task finds the same inputs. Memory: the day's decisions (de-duplication,
+    claims, near-duplicates) use a few narrow columns; texts and child rows are streamed into
+    the commits one staged file at a time.
     """
     with lake.write_lock(ctx.location, ctx.settings.rate_limit_redis_url):
-        articles, duplicates = _dedupe(_read_staged(ctx, _staged_files(ctx, "enriched"), "articles"))
+        paths = _staged_files(ctx, "enriched")
+        articles, duplicates = _dedupe(_staged_decision_rows(ctx, paths))
         articles, elsewhere = _drop_claimed_elsewhere(ctx, articles)
         articles = _mark_near_duplicates(ctx, articles)
         for source, n in elsewhere.items():
             duplicates[source] = duplicates.get(source, 0) + n
-        kept = set(articles.column("article_id").to_pylist())
-        tables = {"articles": articles}
+        tables = {"articles": _kept_article_batches(ctx, paths, articles)}
         for name in CHILD_TABLES:
-            tables[name] = _dedupe_rows(_read_staged(ctx, _staged_files(ctx, name), name), kept)
+            tables[name] = _kept_child_batches(ctx, name, paths, articles)
         tables["neardup_bands"] = neardup_index.band_rows(articles, ctx.partition_date)
         tables["failures"] = _read_staged(ctx, _staged_files(ctx, "failures"), "failures")
         tables["source_daily"] = lake.to_table("source_daily", source_daily_rows(ctx, articles, tables["failures"], duplicates))
@@ -450,16 +527,6 @@ def _mark_near_duplicates(ctx: RunContext, articles: pa.Table) -> pa.Table:
     values; a copy whose original lands in a later run's slice is flagged when its own day is re-run.
     """
     return neardup_index.mark_near_duplicates(ctx.location, articles, ctx.partition_date, ctx.settings.near_duplicate_window_days)
-
-
-def _dedupe_rows(table: pa.Table, kept_ids: set[str]) -> pa.Table:
-    """Drop rows of articles that were de-duplicated away, and exact repeats of a row."""
-    seen: set[tuple] = set()
-    keep = []
-    for row in zip(*(table.column(c).to_pylist() for c in table.column_names)):
-        keep.append(row[0] in kept_ids and row not in seen)
-        seen.add(row)
-    return table.filter(pa.array(keep, pa.bool_())) if keep else table
 
 
 # --------------------------------------------------------------------------- run statistics
