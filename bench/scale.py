@@ -385,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prior-days", type=int, default=7)
     parser.add_argument("--lake", help="lake folder to use (default: a temporary one, deleted after)")
     parser.add_argument("--reuse-prior", action="store_true", help="the lake at --lake already holds the prior days")
+    parser.add_argument("--prior-only", action="store_true", help="only build the prior days at --lake (to copy and reuse)")
     parser.add_argument("--json", action="store_true", help="print only the JSON summary on stdout")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--day", help=argparse.SUPPRESS)
@@ -400,6 +401,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.reuse_prior:
             prior_s = build_prior_days(lake_root, args.articles, args.prior_days)
             log_line(f"{args.prior_days} prior days of {args.articles} articles built in {prior_s:.0f} s")
+        if args.prior_only:
+            return 0
         steps = {}
         for step in ("stage_day", "discover_staging", "url_state_lookup", "write_stage", "marts", "sql_refresh"):
             steps[step] = in_child(step, lake_root, DAY, args.articles)
