@@ -54,7 +54,7 @@ def _run(context) -> pipeline.RunContext:
 def news_ingest():
     @task
     def discover(**context) -> list[dict]:
-        """Candidate URLs of the interval, in batches of `batch_size`."""
+        """Candidate URLs of the interval, staged as Parquet; XCom gets one {index, candidates: path, count} per batch."""
         return pipeline.discover_stage(_run(context))["batches"]
 
     @task
@@ -82,7 +82,7 @@ def news_ingest():
 
     @task(trigger_rule="none_failed", retries=0)
     def validate(batches: list[dict], written: dict, **context) -> dict:
-        return pipeline.validate_stage(_run(context), sum(len(b["candidates"]) for b in batches))
+        return pipeline.validate_stage(_run(context), sum(b["count"] for b in batches))
 
     batches = discover()
     enriched = enrich.expand(extracted=extract.expand(fetched=fetch.expand(batch=batches)))

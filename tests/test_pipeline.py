@@ -75,3 +75,25 @@ def test_undated_listing_whose_page_belongs_to_another_day_is_left_to_that_day(c
     assert pipeline.build_article(ctx, page("2025-03-05T10:00:00+00:00")) is None
     listed = dt.datetime(2025, 3, 7, 9, tzinfo=UTC)  # a listing dated inside the interval keeps it here
     assert pipeline.build_article(ctx, page("2025-03-05T10:00:00+00:00", listed_at=listed)) is not None
+
+
+def test_discovery_is_staged_as_parquet_and_any_day_size_maps_below_max_map_length(ctx):
+    import dataclasses
+
+    from newslake.schemas import Candidate
+    from newslake.urls import url_bucket
+
+    listed = dt.datetime(2025, 3, 10, 9, tzinfo=dt.timezone.utc)
+    candidates = [Candidate(f"https://h{i % 40}.example/story/{i}", "s", listed if i % 2 else None, "https://h.example/rss") for i in range(3000)]
+    refs = pipeline.stage_candidates(ctx, candidates)
+    assert [r["index"] for r in refs] == list(range(len(refs))) and sum(r["count"] for r in refs) == 3000
+    assert all(set(r) == {"index", "candidates", "count"} and isinstance(r["candidates"], str) for r in refs)  # references, not lists
+    back = [c for r in refs for c in pipeline.read_candidates(ctx, r["candidates"])]
+    assert sorted(back, key=lambda c: c.url) == sorted(candidates, key=lambda c: c.url)
+    buckets = [url_bucket(c.url) for c in back]
+    assert buckets == sorted(buckets)  # a batch covers few url_state buckets
+    small = dataclasses.replace(ctx.settings, batch_size=250, max_batches=1000)
+    assert pipeline.batch_size_for(small, 3000) == 250
+    for day_size in (300_000, 1_000_000, 5_000_000):
+        size = pipeline.batch_size_for(small, day_size, reserved=20)
+        assert -(-day_size // size) + 20 <= 1000

@@ -151,25 +151,71 @@ def discover_stage(ctx: RunContext) -> dict:
         result = discover(ctx.sources, fetcher, ctx.interval_start, ctx.interval_end)
     failures_path = _stage_failures(ctx, "discover", 0, result.failures)
     _stage_stats(ctx, "discover", 0, Counter((c.source, "listed") for c in result.candidates))
-    size = ctx.settings.batch_size
-    candidates = [_candidate_to_dict(c) for c in result.candidates]
-    batches = [{"index": i // size, "candidates": candidates[i : i + size]} for i in range(0, len(candidates), size)]
     # WARC sources: one batch per file, read by extract (the same path as reprocessing)
-    for source in ctx.sources:
-        for uri in source.warcs:
-            batches.append({"index": len(batches), "candidates": [], "warc": uri, "source": source.name})
-    log.info("interval %s: %d candidates in %d batches (%d entries listed)", ctx.partition_date, len(candidates), len(batches), result.listed)
-    return {"batches": batches, "candidates": len(candidates), "listed": result.listed, "failures": failures_path}
+    warcs = [(source.name, uri) for source in ctx.sources for uri in source.warcs]
+    batches = stage_candidates(ctx, result.candidates, reserved=len(warcs))
+    batches += [{"index": len(batches) + i, "candidates": [], "count": 0, "warc": uri, "source": name} for i, (name, uri) in enumerate(warcs)]
+    log.info("interval %s: %d candidates in %d batches (%d entries listed)", ctx.partition_date, len(result.candidates), len(batches), result.listed)
+    return {"batches": batches, "candidates": len(result.candidates), "listed": result.listed, "failures": failures_path}
 
 
-def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict], warc: str | None = None, source: str | None = None) -> dict:
-    """Fetch one batch; store responses as WARC; return the WARC path and staged failures.
+def batch_size_for(settings: Settings, candidates: int, reserved: int = 0) -> int:
+    """URLs per mapped batch: `batch_size`, raised when a day would map more than `max_batches` tasks.
+
+    Airflow refuses to map more than `[core] max_map_length` (1024) items, so a large day gets
+    larger batches instead of a failed discover task (1M URLs -> 1,000 batches of 1,000).
+    `reserved` batches (WARC files) are kept free.
+    """
+    room = settings.max_batches - reserved
+    if room < 1:
+        raise ValidationError(f"{reserved} WARC files in one day exceed max_batches={settings.max_batches}: raise it (and Airflow's max_map_length)")
+    return max(settings.batch_size, -(-candidates // room))
+
+
+def plan_batches(ctx: RunContext, candidates: Sequence[Candidate], reserved: int = 0) -> list[list[Candidate]]:
+    """The day's candidates in mapped batches, ordered by `url_bucket` so a batch's url_state
+    lookup reads few buckets (hosts stay mixed: a bucket is a hash, and politeness is per host)."""
+    ordered = sorted(candidates, key=lambda c: (url_bucket(c.url), c.url))
+    size = batch_size_for(ctx.settings, len(ordered), reserved)
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+CANDIDATE_SCHEMA = pa.schema([("url", pa.string()), ("source", pa.string()), ("listed_at", pa.timestamp("us", tz="UTC")), ("found_in", pa.string())])
+
+
+def stage_candidates(ctx: RunContext, candidates: Sequence[Candidate], reserved: int = 0) -> list[dict]:
+    """Write each planned batch to `_staging/<run>/candidates/` as Parquet; return XCom-sized references.
+
+    A mapped fetch task reads only its own file, and XCom carries {index, count, path}: about
+    100 bytes per batch whatever the day's size (the candidate list itself was 265 KB per 1,000).
+    """
+    refs = []
+    for index, batch in enumerate(plan_batches(ctx, candidates, reserved)):
+        table = pa.Table.from_pylist([dataclasses.asdict(c) for c in batch], schema=CANDIDATE_SCHEMA)
+        path = _write_staged(ctx, ctx.staging("candidates", f"{index:05d}.parquet"), table)
+        refs.append({"index": index, "candidates": path, "count": len(batch)})
+    return refs
+
+
+def read_candidates(ctx: RunContext, candidates: Sequence[dict] | str) -> list[Candidate]:
+    """A batch's candidates: from its staged Parquet file (a path), or inline dicts (older runs, tests)."""
+    if not isinstance(candidates, str):
+        return [_candidate_from_dict(d) for d in candidates]
+    filesystem, _ = ctx.location.filesystem()
+    rows = pq.read_table(candidates, filesystem=filesystem, schema=CANDIDATE_SCHEMA).to_pylist()
+    return [Candidate(r["url"], r["source"], r["listed_at"], r["found_in"] or "") for r in rows]
+
+
+def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict] | str, warc: str | None = None, source: str | None = None) -> dict:
+    """Fetch one batch (its staged candidates file, or inline dicts); store responses as WARC.
+
+    Returns the WARC path and staged failures.
 
     A WARC-source batch (`warc` given) needs no network: it is handed on to extract as is.
     """
     if warc:
         return {"batch": batch_index, "warc": warc, "source": source, "fetched": None, "failures": None}
-    items = [_candidate_from_dict(d) for d in candidates]
+    items = read_candidates(ctx, candidates)
     with _fetcher(ctx) as fetcher:
         # one thread per host in the batch (at most batch_size): with fetch_many's default of 8,
         # a batch spread over 20 hosts kept only 8 busy (40% of the polite rate, bench/throughput.py)
