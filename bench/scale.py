@@ -189,6 +189,7 @@ def failure_rows(ids_urls: list[str], sources: list[str], day: dt.date) -> pa.Ta
 
 def url_state_rows(articles: pa.Table, day: dt.date) -> pa.Table:
     from newslake import lake
+    from newslake.urls import url_bucket
 
     n = articles.num_rows
     fetched = dt.datetime.combine(day, dt.time(23), UTC)
@@ -203,6 +204,7 @@ def url_state_rows(articles: pa.Table, day: dt.date) -> pa.Table:
         "content_hash": articles.column("article_id"),
         "warc_path": [f"raw/fetch_date={day}/bench-{i // 250:05d}.warc.gz" for i in range(n)],
         "warc_offset": np.arange(n, dtype=np.int64) * 9_000,
+        "url_bucket": [url_bucket(u) for u in articles.column("url").to_pylist()],  # as fetch_stage stages it
     }
     schema = lake.TABLES["url_state"]
     return pa.table({f.name: pa.array(rows[f.name], f.type) if f.name in rows else pa.nulls(n, f.type) for f in schema}, schema=schema)
