@@ -512,7 +512,7 @@ def _distinct(table: pa.Table) -> pa.Table:
         return table
     numbered = table.append_column("_i", pa.array(np.arange(table.num_rows)))
     first = numbered.group_by(table.column_names, use_threads=False).aggregate([("_i", "min")]).column("_i_min")
-    return table.take(pc.sort_indices(first))
+    return table.take(np.sort(first.to_numpy()))
 
 
 def write_stage(ctx: RunContext) -> dict:
