@@ -303,7 +303,7 @@ def step_url_state_lookup(ctx, n: int) -> dict:
     spread = [state.column("url")[int(i)].as_py() for i in rng.integers(0, rows, 250)] if rows else []
     del state
     planned = candidates_for(ctx.partition_date - dt.timedelta(days=1), n)  # re-listed URLs of the previous day
-    plan = pipeline.plan_batches(ctx, planned) if hasattr(pipeline, "plan_batches") else [planned[:250]]
+    plan = pipeline.plan_day(ctx, planned, {})[0] if hasattr(pipeline, "plan_day") else [planned[:250]]
     batch = [c.url for c in plan[len(plan) // 2]][:250]
     out = {"url_state_rows": rows}
     for label, urls in (("planned_batch", batch), ("random_250", spread)):
@@ -323,7 +323,7 @@ def step_discover_staging(ctx, n: int) -> dict:
         batches = [[pipeline._candidate_to_dict(c) for c in candidates[i : i + 250]] for i in range(0, n, 250)]
         return {"batches": len(batches), "xcom_bytes": len(json.dumps(batches))}
     started = time.perf_counter()
-    batches = pipeline.stage_candidates(ctx, candidates)
+    batches = pipeline.stage_candidates(ctx, pipeline.plan_day(ctx, candidates, {})[0])
     took = time.perf_counter() - started
     return {"batches": len(batches), "xcom_bytes": len(json.dumps(batches)), "stage_s": round(took, 3)}
 

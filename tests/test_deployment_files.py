@@ -58,3 +58,32 @@ def test_image_installs_newslake_with_the_constraints_file():
     dockerfile = (REPO / "deploy" / "Dockerfile").read_text()
     assert re.search(r"pip install -c constraints\.txt '\.\[deploy\]'", dockerfile)
     assert "COPY dags" in dockerfile
+
+
+def _entrypoint_env(env_file: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run deploy/entrypoint.sh as the image does (env file values only), printing the env it execs with."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env_file}
+    return subprocess.run(["sh", str(REPO / "deploy" / "entrypoint.sh"), "env"], env=env, capture_output=True, text=True, timeout=30)
+
+
+def test_entrypoint_builds_every_connection_url_from_the_example_env_file():
+    from newslake.devcluster import read_env_file
+
+    values = read_env_file(ENV_EXAMPLE)
+    result = _entrypoint_env(values)
+    assert result.returncode == 0, result.stderr
+    env = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    db = f"postgresql+psycopg2://airflow:{values['POSTGRES_PASSWORD']}@postgres:5432/airflow"
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == db
+    assert env["AIRFLOW__CELERY__RESULT_BACKEND"] == "db+" + db
+    assert env["AIRFLOW__CELERY__BROKER_URL"] == f"redis://:{values['REDIS_PASSWORD']}@redis:6379/0"
+    assert env["NEWSLAKE_RATE_LIMIT_REDIS_URL"] == f"redis://:{values['REDIS_PASSWORD']}@redis:6379/1"
+
+
+def test_entrypoint_refuses_to_start_without_a_password_and_names_it():
+    from newslake.devcluster import read_env_file
+
+    values = read_env_file(ENV_EXAMPLE)
+    del values["REDIS_PASSWORD"]
+    result = _entrypoint_env(values)
+    assert result.returncode != 0 and "REDIS_PASSWORD" in result.stderr and not result.stdout

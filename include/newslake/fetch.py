@@ -5,13 +5,17 @@ reads each host's robots.txt once (protego), keeps a minimum delay per host, and
 and network errors with exponential backoff honouring `Retry-After` up to `max_backoff_seconds`.
 Everything a hostile server can do is bounded:
 
-* every URL and every redirect hop is checked by `netguard.AddressPolicy` (SSRF) and robots.txt
-  before it is requested; redirects are followed by hand, loops and long chains are refused;
+* every URL and every redirect hop is checked by `netguard` (SSRF) and robots.txt before it is
+  requested: the session's `GuardedAdapter` resolves each host once and connects to exactly the
+  address it checked; redirects are followed by hand, loops and long chains are refused;
 * bodies are streamed and decompressed here, capped at `max_body_bytes` *after* decompression
   (a gzip bomb stops at the cap, not at the end of the bomb);
 * one URL gets at most `max_fetch_seconds` in total (attempts, backoff, redirects, body), so a
   server trickling bytes cannot hold a worker;
-* binary files served as `text/html` are recognised by their magic bytes, empty bodies refused.
+* binary files served as `text/html` are recognised by their magic bytes, empty bodies refused;
+* a robots.txt `Crawl-delay` is capped at `max_crawl_delay_seconds`, and a URL whose turn at its
+  host would come after its own deadline fails at once instead of sleeping;
+* robots.txt is read up to its first 500 KiB (RFC 9309), a longer one truncated, not ignored.
 
 A URL that fails raises `FetchError`; `fetch_many` turns those into `Failure` records so one bad
 URL never fails a batch. Hosts are fetched in parallel (one worker thread per host, each host
@@ -40,7 +44,7 @@ from protego import Protego
 
 from newslake.config import Politeness, Settings
 from newslake.errors import FetchError
-from newslake.netguard import AddressPolicy
+from newslake.netguard import AddressPolicy, AddressRefused, guarded_session
 from newslake.schemas import Candidate, Failure, FetchedPage
 from newslake.urls import host_of
 
@@ -50,7 +54,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 XML_TYPES = ("application/xml", "text/xml", "application/rss+xml", "application/atom+xml", "application/x-gzip", "application/gzip", "text/plain")
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
-MAX_ROBOTS_BYTES = 500_000  # Google reads the first 500 KiB of a robots.txt
+MAX_ROBOTS_BYTES = 500 * 1024  # RFC 9309 section 2.5: parse at least the first 500 KiB
 ROBOTS_SECONDS = 30.0
 CHUNK = 65536
 SNIFF_BYTES = 512
@@ -80,13 +84,18 @@ class HostClock:
         self._lock = threading.Lock()
         self._sleep, self._now = sleep, now
 
-    def wait(self, host: str, min_delay: float) -> None:
+    def wait(self, host: str, min_delay: float, max_wait: float = float("inf")) -> bool:
+        """Sleep until `host` may be asked again; False (nothing reserved, no sleep) if that is over `max_wait` s away."""
         with self._lock:
-            start = max(self._now(), self._next_allowed[host])
+            now = self._now()
+            start = max(now, self._next_allowed[host])
+            if start - now > max_wait:
+                return False
             self._next_allowed[host] = start + min_delay
         pause = start - self._now()
         if pause > 0:
             self._sleep(pause)
+        return True
 
 
 class Deadline:
@@ -111,13 +120,13 @@ class PoliteFetcher:
         self, settings: Settings, session: requests.Session | None = None, clock: HostClock | None = None, policy: AddressPolicy | None = None
     ):
         self.settings = settings
-        self.session = session or requests.Session()
+        self.policy = policy or AddressPolicy.from_spec(settings.allowed_private_networks)
+        # every request, redirect hops and robots.txt included, connects only to a checked address
+        self.session = guarded_session(self.policy, session)
         self.session.headers["User-Agent"] = settings.user_agent
         # only encodings this module decodes itself (with a cap)
         self.session.headers["Accept-Encoding"] = "gzip, deflate"
-        self.session.trust_env = False  # a proxy from the environment would bypass the address checks
         self.clock = clock or HostClock()
-        self.policy = policy or AddressPolicy.from_spec(settings.allowed_private_networks)
         self._robots: dict[str, Protego | None] = {}
         self._robots_lock = threading.Lock()
 
@@ -147,12 +156,19 @@ class PoliteFetcher:
         try:
             deadline = Deadline(min(ROBOTS_SECONDS, self.settings.max_fetch_seconds))
             response = self._get(
-                urljoin(key, "/robots.txt"), politeness, accept=None, retries=1, deadline=deadline, max_bytes=MAX_ROBOTS_BYTES, robots=False
+                urljoin(key, "/robots.txt"),
+                politeness,
+                accept=None,
+                retries=1,
+                deadline=deadline,
+                max_bytes=MAX_ROBOTS_BYTES,
+                robots=False,
+                truncate=True,
             )
             # RFC 9309: 4xx means "no restrictions"; 5xx/unreachable would mean "assume disallow",
             # but a flaky robots.txt must not silently block a whole source: we treat it as allow
             # and say so in the log.
-            robots = Protego.parse(response.body.decode("utf-8", "replace")) if response.http_status == 200 else None
+            robots = Protego.parse(robots_text(response.body, MAX_ROBOTS_BYTES)) if response.http_status == 200 else None
         except FetchError as exc:
             log.warning("robots.txt for %s unavailable (%s); fetching without robots rules", key, exc.reason)
             robots = None
@@ -161,9 +177,11 @@ class PoliteFetcher:
         return robots
 
     def crawl_delay(self, url: str, politeness: Politeness) -> float:
+        """Seconds between two requests to the URL's host: the source's minimum, or robots.txt's
+        `Crawl-delay` capped at `max_crawl_delay_seconds` (86400 would stall a batch for a day)."""
         robots = self._robots_for(url, politeness) if politeness.respect_robots else None
         delay = robots.crawl_delay(self.settings.user_agent) if robots else None
-        return max(politeness.min_delay_seconds, float(delay or 0.0))
+        return max(politeness.min_delay_seconds, min(float(delay or 0.0), self.settings.max_crawl_delay_seconds))
 
     # ------------------------------------------------------------------ fetching
     def fetch(
@@ -184,7 +202,7 @@ class PoliteFetcher:
         unchanged page comes back as a bodiless page with `http_status` 304.
         """
         deadline = Deadline(self.settings.max_fetch_seconds)
-        self.policy.check_url(url)
+        self.policy.check_syntax(url)  # ambiguous URLs and refused IP literals; names are checked at connect
         if not self.allowed(url, politeness):
             raise FetchError("disallowed by robots.txt")
         page = self._get(
@@ -217,13 +235,16 @@ class PoliteFetcher:
         robots: bool = True,
         sniff: bool = False,
         conditional: dict[str, str] | None = None,
+        truncate: bool = False,
     ) -> FetchedPage:
         attempt = 0
         while True:
             attempt += 1
             try:
                 deadline.check("request")
-                return self._follow(url, politeness, accept=accept, deadline=deadline, max_bytes=max_bytes, robots=robots, sniff=sniff, conditional=conditional)
+                return self._follow(
+                    url, politeness, accept=accept, deadline=deadline, max_bytes=max_bytes, robots=robots, sniff=sniff, conditional=conditional, truncate=truncate
+                )
             except FetchError as exc:
                 exc.attempt = attempt
                 retryable = exc.http_status in RETRY_STATUSES or exc.retryable
@@ -252,23 +273,30 @@ class PoliteFetcher:
         robots: bool,
         sniff: bool,
         conditional: dict[str, str] | None = None,
+        truncate: bool = False,
     ) -> FetchedPage:
         """One attempt: request `url`, following redirects by hand so every hop is checked."""
         current, visited, status = url, {url}, None
         for hop in range(self.settings.max_redirects + 1):
             if hop:
                 try:
-                    self.policy.check_url(current)
+                    self.policy.check_syntax(current)
                 except FetchError as exc:
-                    raise FetchError(f"redirect to {current[:200]} {exc.reason}", http_status=status, retryable=exc.retryable) from None
+                    raise FetchError(f"redirect to {current[:200]} {exc.reason}", http_status=status) from None
                 if robots and not self.allowed(current, politeness):
                     raise FetchError(f"redirect target {current} disallowed by robots.txt", http_status=status)
             delay = self.crawl_delay(current, politeness) if robots else politeness.min_delay_seconds
-            self.clock.wait(host_of(current), delay)
+            if not self.clock.wait(host_of(current), delay, max_wait=max(deadline.remaining(), 0.0)):
+                raise FetchError(f"the host's crawl delay ({delay:g} s per request) leaves no turn within max_fetch_seconds={deadline.seconds:g}")
             # validators belong to the URL we hold a copy of, not to a redirect target
-            with self._request(current, deadline, conditional if current == url else None) as response:
+            try:
+                response = self._request(current, deadline, conditional if current == url else None)
+            except AddressRefused as exc:
+                if hop:
+                    raise FetchError(f"redirect to {current[:200]} {exc.reason}", http_status=status) from None
+                raise
+            with response:
                 status = response.status_code
-                self.policy.check_peer(_peer_address(response))
                 if status in REDIRECT_STATUSES and response.headers.get("Location"):
                     try:
                         target = _absolute(current, response.headers["Location"])
@@ -279,7 +307,7 @@ class PoliteFetcher:
                     visited.add(target)
                     current = target
                     continue
-                return self._page(url, current, response, accept, deadline, max_bytes, sniff)
+                return self._page(url, current, response, accept, deadline, max_bytes, sniff, truncate)
         raise FetchError(f"more than {self.settings.max_redirects} redirects (max_redirects)", http_status=status)
 
     def _request(self, url: str, deadline: Deadline, headers: dict[str, str] | None = None) -> requests.Response:
@@ -293,7 +321,15 @@ class PoliteFetcher:
             raise FetchError(f"request failed: {type(exc).__name__}: {exc}"[:300]) from None
 
     def _page(
-        self, url: str, final_url: str, response: requests.Response, accept: Sequence[str] | None, deadline: Deadline, max_bytes: int, sniff: bool
+        self,
+        url: str,
+        final_url: str,
+        response: requests.Response,
+        accept: Sequence[str] | None,
+        deadline: Deadline,
+        max_bytes: int,
+        sniff: bool,
+        truncate: bool = False,
     ) -> FetchedPage:
         status = response.status_code
         if status == 304:
@@ -307,9 +343,9 @@ class PoliteFetcher:
         if accept and content_type and not content_type.startswith(tuple(accept)):
             raise FetchError(f"unexpected content type '{content_type}'", http_status=status)
         declared = response.headers.get("Content-Length", "").strip()
-        if declared.isdigit() and int(declared) > max_bytes:
+        if declared.isdigit() and int(declared) > max_bytes and not truncate:
             raise FetchError(f"body of {declared} bytes exceeds the limit of {max_bytes}", http_status=status)
-        body = read_capped(response, max_bytes, deadline, sniff=sniff)
+        body = read_capped(response, max_bytes, deadline, sniff=sniff, truncate=truncate)
         return FetchedPage(
             url=url,
             source="",
@@ -424,12 +460,13 @@ def sniff_binary(head: bytes) -> str | None:
     return None
 
 
-def read_capped(response: requests.Response, max_bytes: int, deadline: Deadline | float, *, sniff: bool = False) -> bytes:
+def read_capped(response: requests.Response, max_bytes: int, deadline: Deadline | float, *, sniff: bool = False, truncate: bool = False) -> bytes:
     """Read a streamed body: decompressed here, stopping at max_bytes or the deadline.
 
     Reads with `read1` (returns as soon as any bytes arrive), so the deadline is checked between
     socket reads: a server trickling one byte per second is cut off at the deadline, not when a
     64 KiB buffer finally fills. With `sniff`, a binary file is refused after its first bytes.
+    With `truncate`, a longer body is cut at `max_bytes` instead of refused.
     """
     if not isinstance(deadline, Deadline):
         deadline = Deadline(deadline)
@@ -445,6 +482,9 @@ def read_capped(response: requests.Response, max_bytes: int, deadline: Deadline 
                 break
             decoded = decoder.feed(data, max_bytes - size + 1)
             size += len(decoded)
+            if size > max_bytes and truncate:
+                chunks.append(decoded[: len(decoded) - (size - max_bytes)])
+                break
             if size > max_bytes:
                 raise FetchError(f"body exceeds the limit of {max_bytes} bytes (after decompression)", http_status=status)
             chunks.append(decoded)
@@ -466,12 +506,11 @@ def _refuse_binary(head: bytes, response: requests.Response, status: int) -> Non
         raise FetchError(f"binary content ({kind}) served as {declared}", http_status=status)
 
 
-def _peer_address(response: requests.Response) -> str | None:
-    """The IP the response came from (None when the connection is not exposed)."""
-    try:
-        return response.raw.connection.sock.getpeername()[0]
-    except (AttributeError, OSError, IndexError, TypeError):
-        return None
+def robots_text(body: bytes, limit: int = MAX_ROBOTS_BYTES) -> str:
+    """A robots.txt body as text; a body cut at `limit` loses its last, partial line only."""
+    if len(body) >= limit and b"\n" in body:
+        body = body[: body.rindex(b"\n") + 1]
+    return body.decode("utf-8", "replace")
 
 
 def _absolute(base: str, location: str) -> str:
@@ -525,14 +564,35 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     if match := _META_CHARSET.search(body[:4096]):
         labels.append(match.group(1).decode("ascii", "replace"))
     for label in labels:
-        codec = "cp1252" if label.lower() in _AS_CP1252 else label
+        codec = _text_codec(label)
+        if codec is None:
+            continue
         try:
-            if codecs.lookup(codec).name in {"utf-8", "utf-16", "utf-32"}:
-                continue  # already failed or not ASCII-compatible
             return body.decode(codec)
-        except (LookupError, UnicodeDecodeError):
+        except (UnicodeError, ValueError, TypeError):  # 'undefined' raises UnicodeError, not UnicodeDecodeError
             continue
     return body.decode("cp1252", "replace")
+
+
+def _text_codec(label: str) -> str | None:
+    """The Python codec for a declared charset, or None for labels no page should be decoded with.
+
+    Python knows codecs that are not text encodings a page can use ('undefined' raises on any
+    input; 'rot13', 'hex', 'zlib', 'unicode_escape' transform rather than decode): only ASCII-
+    compatible text encodings are tried, anything else falls back like a missing charset.
+    """
+    codec = "cp1252" if label.lower() in _AS_CP1252 else label
+    try:
+        info = codecs.lookup(codec)
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_CODECS:
+        return None
+    return info.name
+
+
+# not page encodings: already tried (UTF-8), not ASCII-compatible, or transforms of text
+_NOT_PAGE_CODECS = {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "undefined", "unicode-escape", "raw-unicode-escape", "punycode", "idna", "utf-7", "mbcs", "oem"}
 
 
 def page_text(page: FetchedPage) -> str:

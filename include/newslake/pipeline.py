@@ -29,11 +29,13 @@ import pyarrow.parquet as pq
 from pyarrow import fs as pafs
 
 from newslake import lake, neardup_index, url_state
+from newslake.budget import BudgetExceeded, cpu_budget
 from newslake.config import Settings, Source, load_sources
 from newslake.discover import discover
 from newslake.errors import ExtractError, ValidationError
 from newslake.fetch import HTML_TYPES, PoliteFetcher
-from newslake.raw import iter_warc_file, open_warc_location, read_page_at, read_warc_file, write_warc
+from newslake.fetchplan import plan_batches
+from newslake.raw import iter_warc_file, open_warc_location, read_page_at, write_warc
 from newslake.schemas import Article, Candidate, Failure, FetchedPage, article_row, entity_rows, failure_row, mentioned_date_row, place_row
 from newslake.storage import LakeLocation
 from newslake.urls import article_id, canonical_url, host_of, url_bucket
@@ -149,14 +151,17 @@ def discover_stage(ctx: RunContext) -> dict:
     _clear_staging(ctx)
     with _fetcher(ctx) as fetcher:
         result = discover(ctx.sources, fetcher, ctx.interval_start, ctx.interval_end)
-    failures_path = _stage_failures(ctx, "discover", 0, result.failures)
-    _stage_stats(ctx, "discover", 0, Counter((c.source, "listed") for c in result.candidates))
+        delays = _host_delays(ctx, fetcher, result.candidates)
     # WARC sources: one batch per file, read by extract (the same path as reprocessing)
     warcs = [(source.name, uri) for source in ctx.sources for uri in source.warcs]
-    batches = stage_candidates(ctx, result.candidates, reserved=len(warcs))
+    planned, over_budget = plan_day(ctx, result.candidates, delays, reserved=len(warcs))
+    failures_path = _stage_failures(ctx, "discover", 0, [*result.failures, *over_budget])
+    _stage_stats(ctx, "discover", 0, Counter((c.source, "listed") for c in result.candidates))
+    batches = stage_candidates(ctx, planned)
     batches += [{"index": len(batches) + i, "candidates": [], "count": 0, "warc": uri, "source": name} for i, (name, uri) in enumerate(warcs)]
-    log.info("interval %s: %d candidates in %d batches (%d entries listed)", ctx.partition_date, len(result.candidates), len(batches), result.listed)
-    return {"batches": batches, "candidates": len(result.candidates), "listed": result.listed, "failures": failures_path}
+    candidates = sum(len(batch) for batch in planned)
+    log.info("interval %s: %d candidates in %d batches (%d entries listed)", ctx.partition_date, candidates, len(batches), result.listed)
+    return {"batches": batches, "candidates": candidates, "listed": result.listed, "failures": failures_path}
 
 
 def batch_size_for(settings: Settings, candidates: int, reserved: int = 0) -> int:
@@ -172,25 +177,26 @@ def batch_size_for(settings: Settings, candidates: int, reserved: int = 0) -> in
     return max(settings.batch_size, -(-candidates // room))
 
 
-def plan_batches(ctx: RunContext, candidates: Sequence[Candidate], reserved: int = 0) -> list[list[Candidate]]:
-    """The day's candidates in mapped batches, ordered by `url_bucket` so a batch's url_state
-    lookup reads few buckets (hosts stay mixed: a bucket is a hash, and politeness is per host)."""
+def plan_day(ctx: RunContext, candidates: Sequence[Candidate], delays: dict[str, float], reserved: int = 0) -> tuple[list[list[Candidate]], list[Failure]]:
+    """The day's candidates in mapped batches (sized by `batch_size_for`, trimmed to the politeness
+    budget by `fetchplan`), ordered by `url_bucket` so a batch's url_state lookup reads few buckets
+    (hosts stay mixed: a bucket is a hash, and politeness is per host)."""
     ordered = sorted(candidates, key=lambda c: (url_bucket(c.url), c.url))
     size = batch_size_for(ctx.settings, len(ordered), reserved)
-    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+    return plan_batches(ordered, delays, size, ctx.settings.fetch_budget_seconds)
 
 
 CANDIDATE_SCHEMA = pa.schema([("url", pa.string()), ("source", pa.string()), ("listed_at", pa.timestamp("us", tz="UTC")), ("found_in", pa.string())])
 
 
-def stage_candidates(ctx: RunContext, candidates: Sequence[Candidate], reserved: int = 0) -> list[dict]:
+def stage_candidates(ctx: RunContext, planned: Sequence[Sequence[Candidate]]) -> list[dict]:
     """Write each planned batch to `_staging/<run>/candidates/` as Parquet; return XCom-sized references.
 
     A mapped fetch task reads only its own file, and XCom carries {index, count, path}: about
     100 bytes per batch whatever the day's size (the candidate list itself was 265 KB per 1,000).
     """
     refs = []
-    for index, batch in enumerate(plan_batches(ctx, candidates, reserved)):
+    for index, batch in enumerate(planned):
         table = pa.Table.from_pylist([dataclasses.asdict(c) for c in batch], schema=CANDIDATE_SCHEMA)
         path = _write_staged(ctx, ctx.staging("candidates", f"{index:05d}.parquet"), table)
         refs.append({"index": index, "candidates": path, "count": len(batch)})
@@ -204,6 +210,16 @@ def read_candidates(ctx: RunContext, candidates: Sequence[dict] | str) -> list[C
     filesystem, _ = ctx.location.filesystem()
     rows = pq.read_table(candidates, filesystem=filesystem, schema=CANDIDATE_SCHEMA).to_pylist()
     return [Candidate(r["url"], r["source"], r["listed_at"], r["found_in"] or "") for r in rows]
+
+
+def _host_delays(ctx: RunContext, fetcher: PoliteFetcher, candidates: Sequence[Candidate]) -> dict[str, float]:
+    """Seconds between two requests to each candidate host (reads each host's robots.txt once)."""
+    delays: dict[str, float] = {}
+    for candidate in candidates:
+        host = host_of(candidate.url)
+        if host not in delays:
+            delays[host] = fetcher.crawl_delay(candidate.url, ctx.source(candidate.source).politeness)
+    return delays
 
 
 def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict] | str, warc: str | None = None, source: str | None = None) -> dict:
@@ -230,7 +246,7 @@ def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict] | 
             stored = state[page.url]
             try:
                 held = read_page_at(filesystem, f"{root}/{stored['warc_path']}", stored["warc_offset"])
-            except OSError as exc:
+            except (OSError, ValueError) as exc:
                 failures.append(Failure(page.url, page.source, "fetch", f"304 Not Modified but the raw copy is unreadable ({exc}); re-run to refetch", 304))
                 continue
             held.source, held.listed_at, held.found_in = page.source, page.listed_at, page.found_in
@@ -329,13 +345,20 @@ WARC_ORIGIN = "warc:"  # `FetchedPage.found_in` prefix of pages read from a WARC
 
 
 def _warc_pages(ctx: RunContext, warc_path: str, source: str | None):
-    """Pages of a WARC: newslake's own raw files as stored, or a WARC source's HTML responses."""
+    """Pages of a WARC: newslake's own raw files as stored, or a WARC source's HTML responses.
+
+    An unreadable record comes as a `Failure` (with the source filled in) between the pages.
+    """
     filesystem, _ = ctx.location.filesystem()
     if source is None:
-        yield from read_warc_file(filesystem, warc_path)
+        yield from iter_warc_file(filesystem, warc_path, ctx.settings.max_body_bytes)
         return
     warc_fs, path = open_warc_location(warc_path, filesystem)
-    for page in iter_warc_file(warc_fs, path):
+    for page in iter_warc_file(warc_fs, path, ctx.settings.max_body_bytes):
+        if isinstance(page, Failure):
+            page.source = page.source or source
+            yield page
+            continue
         content_type = next((v for k, v in page.headers.items() if k.lower() == "content-type"), "")
         if page.http_status == 200 and content_type.split(";")[0].strip().lower() in HTML_TYPES:
             page.source, page.found_in, page.listed_at = source, WARC_ORIGIN + warc_path, None
@@ -348,9 +371,18 @@ def extract_stage(ctx: RunContext, batch_index: int, warc_path: str | None, sour
         return {"batch": batch_index, "articles": None, "extracted": 0, "failures": None}
     rows, failures, elsewhere = [], [], 0
     stats: Counter = Counter()
+    budget = ctx.settings.page_cpu_seconds
     for page in _warc_pages(ctx, warc_path, source):
+        if isinstance(page, Failure):
+            failures.append(page)
+            continue
         try:
-            article = build_article(ctx, page)
+            with cpu_budget(budget):
+                article = build_article(ctx, page)
+        except BudgetExceeded:
+            log.warning("extract gave up on %s after %g s of CPU", page.url, budget)
+            failures.append(Failure(page.url, page.source, "extract", f"extraction exceeded its CPU budget of {budget:g} s per page (page_cpu_seconds)", page.http_status))
+            continue
         except ExtractError as exc:
             failures.append(Failure(page.url, page.source, "extract", str(exc), page.http_status))
             stats[(page.source, "empty_body")] += 1
@@ -373,36 +405,58 @@ def extract_stage(ctx: RunContext, batch_index: int, warc_path: str | None, sour
 def enrich_stage(ctx: RunContext, batch_index: int, articles_path: str | None) -> dict:
     """Entities, geocoded places and dates mentioned in the text for one batch (English only).
 
-    Non-English articles pass through with `nlp_applied = false` (kept, not dropped).
+    Non-English articles pass through with `nlp_applied = false` (kept, not dropped). So does an
+    article whose analysis fails or exhausts its CPU budget (`page_cpu_seconds`): one `failures`
+    row (stage `enrich`), the rest of the batch goes on. Text past `max_ner_chars` is not analysed
+    (a failures row records the truncation; the article keeps its whole text).
     """
     if not articles_path:
         return {"batch": batch_index, "articles": None}
-    from newslake.enrich import find_entities, is_english, load_nlp
+    from newslake.enrich import is_english, load_nlp
     from newslake.geocode import PLACE_LABELS, geocode_mentions, load_gazetteer
     from newslake.timex import find_timexes
 
     articles = _read_staged(ctx, [articles_path], "articles")
-    ids = articles.column("article_id").to_pylist()
-    texts = articles.column("text").to_pylist()
-    languages = articles.column("language").to_pylist()
-    local_days = articles.column("published_date_local").to_pylist()
+    ids, urls, sources, texts, languages, local_days = (
+        articles.column(c).to_pylist() for c in ("article_id", "url", "source", "text", "language", "published_date_local")
+    )
     english = [i for i, (lang, text) in enumerate(zip(languages, texts)) if is_english(lang, text)]
     gazetteer = load_gazetteer() if english else None  # built once per worker process
-    found = find_entities([texts[i] for i in english], load_nlp(ctx.settings.spacy_model), batch_size=ctx.settings.spacy_batch_size, gazetteer=gazetteer)
+    failures: list[Failure] = []
+    limit = ctx.settings.max_ner_chars
+    analysed = {i: text_for_analysis(texts[i], limit) for i in english}
+    for i in english:
+        if len(analysed[i]) < len(texts[i]):
+            reason = f"text of {len(texts[i])} characters: entities, places and dates found in the first {len(analysed[i])} only (max_ner_chars)"
+            failures.append(Failure(urls[i], sources[i], "enrich", reason))
+    found, errors = _entities_isolated(ctx, analysed, load_nlp(ctx.settings.spacy_model), gazetteer)
+    budget = ctx.settings.page_cpu_seconds
     day = ctx.partition_date
     entity_out, place_out, date_out = [], [], []
     counts = [0] * len(ids)
-    for i, mentions in zip(english, found):
-        counts[i] = len(mentions)
-        entity_out.extend(entity_rows(ids[i], mentions, day))
-        place_mentions = [m for m in mentions if m.label in PLACE_LABELS]
-        for mention, place in zip(place_mentions, geocode_mentions(mentions, gazetteer)):
-            place_out.append(place_row(ids[i], mention, place, day))
-        reference = local_days[i]  # relative dates resolve against the publisher's own day
-        date_out.extend(mentioned_date_row(ids[i], t, reference, day) for t in find_timexes(texts[i], reference))
     applied = [False] * len(ids)
     for i in english:
-        applied[i] = True
+        if i in errors:
+            failures.append(Failure(urls[i], sources[i], "enrich", errors[i]))
+            continue
+        mentions = found[i]
+        try:
+            with cpu_budget(budget):
+                place_mentions = [m for m in mentions if m.label in PLACE_LABELS]
+                places = list(zip(place_mentions, geocode_mentions(mentions, gazetteer)))
+                # relative dates resolve against the publisher's own day
+                timexes = find_timexes(analysed[i], local_days[i])
+        except BudgetExceeded:
+            failures.append(Failure(urls[i], sources[i], "enrich", f"places and dates exceeded the CPU budget of {budget:g} s per article (page_cpu_seconds)"))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one article must never fail the batch
+            log.exception("enrich crashed on %s", urls[i])
+            failures.append(Failure(urls[i], sources[i], "enrich", f"unexpected {type(exc).__name__}: {exc}"[:500]))
+            continue
+        counts[i], applied[i] = len(mentions), True
+        entity_out.extend(entity_rows(ids[i], mentions, day))
+        place_out.extend(place_row(ids[i], mention, place, day) for mention, place in places)
+        date_out.extend(mentioned_date_row(ids[i], t, local_days[i], day) for t in timexes)
     schema = lake.TABLES["articles"]
     articles = articles.set_column(schema.get_field_index("entity_count"), schema.field("entity_count"), pa.array(counts, pa.int32()))
     articles = articles.set_column(schema.get_field_index("nlp_applied"), schema.field("nlp_applied"), pa.array(applied, pa.bool_()))
@@ -411,8 +465,60 @@ def enrich_stage(ctx: RunContext, batch_index: int, articles_path: str | None) -
     _write_staged(ctx, ctx.staging("entities", name), lake.to_table("entities", entity_out))
     _write_staged(ctx, ctx.staging("places", name), lake.to_table("places", place_out))
     _write_staged(ctx, ctx.staging("mentioned_dates", name), lake.to_table("mentioned_dates", date_out))
-    log.info("batch %d: %d English of %d articles; %d entity mentions, %d places, %d dates in text", batch_index, len(english), len(ids), len(entity_out), len(place_out), len(date_out))
-    return {"batch": batch_index, "articles": ctx.staging("enriched", name), "entities": len(entity_out), "places": len(place_out), "mentioned_dates": len(date_out)}
+    log.info(
+        "batch %d: %d English of %d articles; %d entity mentions, %d places, %d dates in text; %d failures",
+        batch_index, len(english), len(ids), len(entity_out), len(place_out), len(date_out), len(failures),
+    )  # fmt: skip
+    return {
+        "batch": batch_index,
+        "articles": ctx.staging("enriched", name),
+        "entities": len(entity_out),
+        "places": len(place_out),
+        "mentioned_dates": len(date_out),
+        "failures": _stage_failures(ctx, "enrich", batch_index, failures),
+    }
+
+
+def text_for_analysis(text: str, max_chars: int) -> str:
+    """`text`, or its first `max_chars` characters cut at the last whitespace (offsets stay those of `text`)."""
+    if max_chars <= 0 or len(text) <= max_chars:
+        return text
+    cut = max(text.rfind(" ", 0, max_chars), text.rfind("\n", 0, max_chars))
+    return text[: cut if cut > max_chars // 2 else max_chars]
+
+
+def _entities_isolated(ctx: RunContext, texts: dict[int, str], nlp, gazetteer) -> tuple[dict[int, list], dict[int, str]]:
+    """Entities per article index, in `spacy_batch_size` batches; errors per index as readable reasons.
+
+    A batch that raises or uses up one article's CPU budget is redone article by article, each
+    with its own budget, so one pathological article costs one failure, not the batch.
+    """
+    from newslake.enrich import find_entities
+
+    budget, size = ctx.settings.page_cpu_seconds, max(ctx.settings.spacy_batch_size, 1)
+    found: dict[int, list] = {}
+    errors: dict[int, str] = {}
+    items = list(texts.items())
+    for k in range(0, len(items), size):
+        chunk = items[k : k + size]
+        try:
+            with cpu_budget(budget):
+                found.update(zip([i for i, _ in chunk], find_entities([t for _, t in chunk], nlp, batch_size=size, gazetteer=gazetteer), strict=True))
+            continue
+        except BudgetExceeded:
+            log.info("NER batch over its CPU budget; redoing it article by article")
+        except Exception:  # noqa: BLE001 - redone per article below, where the culprit gets its failure row
+            log.info("NER batch failed; redoing it article by article", exc_info=True)
+        for i, text in chunk:
+            try:
+                with cpu_budget(budget):
+                    found[i] = find_entities([text], nlp, batch_size=size, gazetteer=gazetteer)[0]
+            except BudgetExceeded:
+                errors[i] = f"entity recognition exceeded its CPU budget of {budget:g} s per article (page_cpu_seconds)"
+            except Exception as exc:  # noqa: BLE001 - one article must never fail the batch
+                log.exception("NER crashed on article %d", i)
+                errors[i] = f"entity recognition failed: {type(exc).__name__}: {exc}"[:500]
+    return found, errors
 
 
 def _dedupe(articles: pa.Table) -> tuple[pa.Table, dict[str, int]]:

@@ -23,14 +23,19 @@ log = logging.getLogger(__name__)
 
 KEY_PREFIX = "newslake:next-allowed:"
 
-# KEYS[1] = host key; ARGV[1] = min delay in seconds. Reserves the slot [start, start + delay)
-# and returns the pause before `start` in microseconds (an integer: Lua numbers are truncated
-# to integers in replies). The key expires a minute after its slot, so idle hosts leave nothing.
+# KEYS[1] = host key; ARGV[1] = min delay in seconds; ARGV[2] = longest acceptable pause in
+# seconds. Reserves the slot [start, start + delay) and returns the pause before `start` in
+# microseconds (an integer: Lua numbers are truncated to integers in replies), or -1 without
+# reserving anything when that pause would be longer than ARGV[2]. The key expires a minute
+# after its slot, so idle hosts leave nothing.
 _RESERVE = """
 local now = redis.call('TIME')
 local t = tonumber(now[1]) * 1000000 + tonumber(now[2])
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
 local start = math.max(t, nxt)
+if start - t > tonumber(ARGV[2]) * 1000000 then
+  return -1
+end
 local delay = math.floor(tonumber(ARGV[1]) * 1000000)
 local ttl = math.floor((start + delay - t) / 1000) + 60000
 redis.call('SET', KEYS[1], string.format('%d', start + delay), 'PX', ttl)
@@ -55,20 +60,24 @@ class RedisHostClock:
 
         return cls(redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2), **kwargs)
 
-    def wait(self, host: str, min_delay: float) -> None:
+    def wait(self, host: str, min_delay: float, max_wait: float = float("inf")) -> bool:
+        """Sleep until `host` may be asked again; False (nothing reserved) if that is over `max_wait` s away."""
         if min_delay <= 0:
-            return
+            return True
         try:
-            pause = int(self._reserve(keys=[self._prefix + host], args=[repr(float(min_delay))])) / 1_000_000
+            longest = repr(min(float(max_wait), 10.0**9))  # Lua has no 'inf' literal
+            reply = int(self._reserve(keys=[self._prefix + host], args=[repr(float(min_delay)), longest]))
         except Exception as exc:  # noqa: BLE001 - redis errors must not fail a batch
             # Keep crawling, politely per process, rather than failing every URL of the batch.
             if self._fallback is None:
                 log.warning("shared rate limiter unavailable (%s: %s); using a per-process clock", type(exc).__name__, exc)
                 self._fallback = HostClock(sleep=self._sleep)
-            self._fallback.wait(host, min_delay)
-            return
-        if pause > 0:
-            self._sleep(pause)
+            return self._fallback.wait(host, min_delay, max_wait)
+        if reply < 0:
+            return False
+        if reply > 0:
+            self._sleep(reply / 1_000_000)
+        return True
 
     def close(self) -> None:
         self._client.close()

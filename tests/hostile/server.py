@@ -8,7 +8,8 @@ tracking parameters and a robots.txt that disallows part of the site. Each fault
 expected outcome (`Fault.expect`): a `failures` row of a stage with a reason, or an article.
 
 Everything listens on 127.0.0.1 only; the run under test must allow-list just 127.0.0.1/32, so
-127.0.0.2 stands in for "another loopback service" that must be refused.
+127.0.0.2 stands in for "another loopback service" that must be refused: `internal` listens
+there and counts every connection (URLs that parsers read differently point at it).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Callable
+
+from tests.hostile.services import CountingService
 
 DAY = dt.date(2025, 3, 7)
 UTC = dt.timezone.utc
@@ -112,6 +115,7 @@ class HostileSite:
         self.port = self._httpd.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
         self._blackhole = self._make_blackhole()
+        self.internal = CountingService("127.0.0.2")
         self.good: list[GoodArticle] = []
         self.faults: list[Fault] = []
         self.feed_items: list[tuple[str, str | None]] = []  # (url, pubDate text)
@@ -124,12 +128,14 @@ class HostileSite:
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> HostileSite:
         self._thread.start()
+        self.internal.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._httpd.shutdown()
         self._httpd.server_close()
+        self.internal.__exit__(*exc)
         for sock in self._blackhole:
             sock.close()
 
@@ -316,6 +322,15 @@ class HostileSite:
         ]:
             r[path] = self._redirect(target)
             self._fault(name, path, "failure", reason=reason)
+        # parser differentials: urlsplit reads the host after '@' (127.0.0.1, allowed), urllib3 the
+        # one before the backslash (the internal service)
+        sneaky = f"{self.internal.base}\\@127.0.0.1:{self.port}/admin"
+        self._fault("backslash URL listed (parsers disagree on the host)", sneaky, "failure", reason="backslash")
+        r["/news/to-backslash"] = self._redirect(sneaky)
+        self._fault("redirect Location with a backslash", "/news/to-backslash", "failure", reason="backslash")
+        r["/news/to-userinfo"] = self._redirect(f"http://127.0.0.1:{self.port}@{self.internal.host}:{self.internal.port}/admin")
+        self._fault("redirect Location with userinfo", "/news/to-userinfo", "failure", reason="userinfo")
+        self._fault("6to4 address embedding the metadata IP", "http://[2002:a9fe:a9fe::1]/latest/meta-data/", "failure", reason="embedded 169.254.169.254")
         self._fault("metadata address listed directly", "http://169.254.169.254/latest/meta-data/iam/", "failure", reason="link-local")
         self._fault("private address listed directly", "http://10.1.2.3/internal/report", "failure", reason="private")
         r["/private/secret"] = self._static(article_html("Must never be fetched", _at(12)).encode())

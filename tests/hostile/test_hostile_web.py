@@ -106,6 +106,7 @@ def test_nothing_private_is_ever_requested(run):
     assert site.hits["/canary"] == 0  # external entity never resolved over the network
     assert site.hits["/chain/6"] == 0  # stopped after max_redirects hops
     assert not any(a["final_url"] and "/private/" in a["final_url"] for a in run["articles"])
+    assert site.internal.connections == 0 and site.internal.requests == []  # the 127.0.0.2 service
 
 
 def test_duplicates_are_zero_and_tracking_parameters_are_dropped(run):

@@ -1,8 +1,9 @@
-"""What the distributed tests need on the machine: packages, PostgreSQL and Redis on loopback."""
+"""What the distributed tests need on the machine: packages, PostgreSQL on loopback, redis-server."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from collections.abc import Sequence
 
@@ -17,11 +18,12 @@ def missing_cluster_prerequisite(extra_modules: Sequence[str] = ()) -> str | Non
             __import__(module)
         except ImportError:
             return f"python package for '{module}' is not installed (pip install -e '.[test]')"
-    for name, port in (("PostgreSQL", 5432), ("Redis", 6379)):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=2).close()
-        except OSError:
-            return f"{name} is not listening on 127.0.0.1:{port}"
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
+    except OSError:
+        return "PostgreSQL is not listening on 127.0.0.1:5432"
+    if shutil.which("redis-server") is None:  # each cluster starts its own, password-protected as in compose
+        return "redis-server is not installed (apt-get install redis-server)"
     return None
 
 

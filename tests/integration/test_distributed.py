@@ -2,8 +2,10 @@
 Redis and a SeaweedFS S3 lake, all as processes on loopback (`newslake.devcluster`).
 
 Backfills two days of the sample site and checks that the lake read back from the object store
-equals a local-lake run of the same days. Needs PostgreSQL and Redis on 127.0.0.1 (this machine
-kind runs them; `.ci/run` starts them if stopped) and the `test` extra. Outside CI a missing
+equals a local-lake run of the same days. The Airflow processes start as the image starts them:
+through `deploy/entrypoint.sh` with an env file made from `deploy/newslake.env.example`. Needs
+PostgreSQL on 127.0.0.1 (this machine kind runs it; `.ci/run` starts it if stopped), Debian's
+`redis-server` (each cluster starts its own, with a password) and the `test` extra. Outside CI a missing
 service skips the test; in CI (`NEWSLAKE_CI=1`) it fails.
 """
 
@@ -115,6 +117,17 @@ def test_bucket_holds_delta_tables_raw_warc_and_no_leftover_staging(distributed)
         assert any(o.startswith(f"articles/partition_date={day.isoformat()}/") and o.endswith(".parquet") for o in objects)
     assert any(o.startswith("raw/") and o.endswith(".warc.gz") for o in objects)
     assert not any(o.startswith("_staging/") for o in objects)
+
+
+def test_airflow_started_through_the_entrypoint_with_the_example_env_file(distributed):
+    cluster = distributed["closed"]
+    # the cluster sets no connection URL itself: the runs could only reach PostgreSQL and the
+    # password-protected Redis through the URLs deploy/entrypoint.sh built from the env file
+    for built_by_entrypoint in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__CELERY__BROKER_URL", "NEWSLAKE_RATE_LIMIT_REDIS_URL"):
+        assert built_by_entrypoint not in cluster.env
+    env_file = cluster.env_file.read_text()
+    assert "REDIS_PASSWORD=" in env_file and "POSTGRES_PASSWORD=" in env_file and "change-me" not in env_file
+    assert oct(cluster.env_file.stat().st_mode & 0o777) == "0o600"
 
 
 def test_teardown_stops_every_process_and_drops_the_database(distributed):
