@@ -270,17 +270,20 @@ def step_write_stage(ctx) -> dict:
     from newslake import lake, pipeline
 
     parts: dict[str, float] = {}
+    peaks: dict[str, float] = {}
 
     def timed(module, name: str, label=None):
         original = getattr(module, name)
 
         def wrapper(*args, **kwargs):
+            reset_peak_rss()
             started = time.perf_counter()
             try:
                 return original(*args, **kwargs)
             finally:
                 key = label(args) if label else name
                 parts[key] = round(parts.get(key, 0.0) + time.perf_counter() - started, 3)
+                peaks[key] = max(peaks.get(key, 0.0), peak_rss_mb())
 
         setattr(module, name, wrapper)
 
@@ -290,7 +293,24 @@ def step_write_stage(ctx) -> dict:
     timed(lake, "replace_slice", lambda args: f"commit_{args[1]}")
     timed(lake, "merge_by_key", lambda args: f"merge_{args[1]}")
     counts = pipeline.write_stage(ctx)
-    return {"parts_s": parts, "counts": {k: v for k, v in counts.items() if isinstance(v, int)}}
+    return {"parts_s": parts, "parts_peak_rss_mb": peaks, "counts": {k: v for k, v in counts.items() if isinstance(v, int)}}
+
+
+def reset_peak_rss() -> None:
+    """Reset this process's VmHWM (Linux), so the next reading is the peak of one part."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def peak_rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
 
 
 def step_url_state_lookup(ctx, n: int) -> dict:

@@ -29,10 +29,10 @@ def _aggregate(rows: pa.Table | ds.Dataset, keys: str, name: str, day: dt.date) 
     con = duckdb.connect(config={"memory_limit": AGGREGATE_MEMORY_LIMIT, "threads": 2, "temp_directory": spill})
     try:
         con.register("mentions", rows)
-        grouped = con.execute(
+        grouped = con.sql(
             f"SELECT {keys}, count(DISTINCT article_id)::INTEGER AS articles, count(*)::INTEGER AS mentions "
             "FROM mentions GROUP BY ALL ORDER BY articles DESC, mentions DESC"
-        ).fetch_arrow_table()
+        ).to_arrow_table()
     finally:
         con.close()
     grouped = grouped.append_column("partition_date", pa.array([day] * grouped.num_rows, pa.date32()))
