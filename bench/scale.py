@@ -348,10 +348,72 @@ def step_discover_staging(ctx, n: int) -> dict:
     return {"batches": len(batches), "xcom_bytes": len(json.dumps(batches)), "stage_s": round(took, 3)}
 
 
+def build_url_state(lake_root: str, rows: int, chunk: int = 1_000_000) -> None:
+    """A url_state table of `rows` URLs, appended in day-sized chunks (one commit each, as MERGEs add them).
+
+    The synthetic URLs are canonical already, so their bucket is taken from sha1(url) directly
+    (what `urls.url_bucket` computes after canonicalising; checked on a sample).
+    """
+    import hashlib
+
+    from deltalake import write_deltalake
+
+    from newslake import lake
+    from newslake.storage import LakeLocation
+    from newslake.urls import URL_BUCKETS, url_bucket
+
+    location = LakeLocation.from_settings(lake_root)
+    schema = lake.TABLES["url_state"]
+    day = dt.datetime.combine(DAY, dt.time(), UTC)
+    for first in range(0, rows, chunk):
+        n = min(chunk, rows - first)
+        urls = [f"https://{SOURCES[i % len(SOURCES)]}.example/archive/story-{i}" for i in range(first, first + n)]
+        ids = [hashlib.sha1(u.encode()).hexdigest()[:20] for u in urls]
+        assert all(url_bucket(u) == int(a[:8], 16) % URL_BUCKETS for u, a in zip(urls[:50], ids[:50], strict=True))
+        columns = {
+            "url": urls,
+            "article_id": ids,
+            "first_seen": [day] * n,
+            "last_fetched": [day] * n,
+            "status": [200] * n,
+            "etag": [f'"{a[:12]}"' for a in ids],
+            "last_modified": ["Sun, 01 Jun 2025 10:00:00 GMT"] * n,
+            "content_hash": [a * 3 for a in ids],
+            "warc_path": [f"raw/fetch_date=2025-06-01/bench-{i // 250:05d}.warc.gz" for i in range(first, first + n)],
+            "warc_offset": np.arange(n, dtype=np.int64) * 9_000,
+            "url_bucket": [int(a[:8], 16) % URL_BUCKETS for a in ids],
+        }
+        table = pa.table({f.name: pa.array(columns[f.name], f.type) for f in schema}, schema=schema)
+        write_deltalake(location.uri(lake.table_path("url_state")), table, mode="append", partition_by=["url_bucket"], writer_properties=lake.WRITER_PROPERTIES)
+        log_line(f"url_state: {first + n} rows")
+
+
+def step_url_state_at_size(lake_root: str, rows: int) -> dict:
+    """Lookups of 250 URLs in a url_state of `rows` rows: one planned batch (ordered by bucket) and 250 random URLs."""
+    from newslake import pipeline
+    from newslake.schemas import Candidate
+
+    ctx = make_context(lake_root, DAY)
+    rng = np.random.default_rng(3)
+    picked = [f"https://{SOURCES[i % len(SOURCES)]}.example/archive/story-{i}" for i in rng.integers(0, rows, 250_000)]
+    candidates = [Candidate(u, "bench", None, "") for u in picked]
+    planned = pipeline.plan_day(ctx, candidates, {})[0]
+    out = {"url_state_rows": rows}
+    for label, urls in (("planned_batch", [c.url for c in planned[len(planned) // 2]][:250]), ("random_250", picked[:250])):
+        for attempt in ("cold", "warm"):
+            started = time.perf_counter()
+            found = pipeline.url_state_lookup(ctx, urls)
+            out[f"{label}_{attempt}_s"] = round(time.perf_counter() - started, 3)
+        out[f"{label}_found"] = len(found)
+    return out
+
+
 def run_step(step: str, lake_root: str, day: str, n: int, seed: int) -> dict:
     from newslake import marts, query
 
     the_day = dt.date.fromisoformat(day)
+    if step == "url_state_at_size":
+        return step_url_state_at_size(lake_root, n)
     if step == "stage_day":
         stage_day(lake_root, the_day, n, full=True, seed=seed)
         return {}
@@ -408,6 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lake", help="lake folder to use (default: a temporary one, deleted after)")
     parser.add_argument("--reuse-prior", action="store_true", help="the lake at --lake already holds the prior days")
     parser.add_argument("--prior-only", action="store_true", help="only build the prior days at --lake (to copy and reuse)")
+    parser.add_argument("--url-state-rows", type=int, help="only measure url_state lookups of 250 URLs in a table of this many rows")
     parser.add_argument("--json", action="store_true", help="print only the JSON summary on stdout")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--day", help=argparse.SUPPRESS)
@@ -420,6 +483,12 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.lake).parent if args.lake else Path(tempfile.mkdtemp(prefix="newslake-scale-"))
     lake_root = str(Path(args.lake).resolve()) if args.lake else str(work / "lake")
     try:
+        if args.url_state_rows:
+            if not args.reuse_prior:
+                build_url_state(lake_root, args.url_state_rows)
+            result = in_child("url_state_at_size", lake_root, DAY, args.url_state_rows)
+            print(json.dumps({"url_state_rows": args.url_state_rows, "steps": {"url_state_lookup": result}}))
+            return 0
         if not args.reuse_prior:
             prior_s = build_prior_days(lake_root, args.articles, args.prior_days)
             log_line(f"{args.prior_days} prior days of {args.articles} articles built in {prior_s:.0f} s")
