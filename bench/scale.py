@@ -327,9 +327,10 @@ def step_url_state_lookup(ctx, n: int) -> dict:
     batch = [c.url for c in plan[len(plan) // 2]][:250]
     out = {"url_state_rows": rows}
     for label, urls in (("planned_batch", batch), ("random_250", spread)):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         found = pipeline.url_state_lookup(ctx, urls) if hasattr(pipeline, "url_state_lookup") else pipeline._url_state(ctx, urls)
         out[f"{label}_s"] = round(time.perf_counter() - started, 3)
+        out[f"{label}_cpu_s"] = round(time.process_time() - cpu, 3)
         out[f"{label}_urls"] = len(urls)
         out[f"{label}_found"] = len(found)
     return out
@@ -401,9 +402,10 @@ def step_url_state_at_size(lake_root: str, rows: int) -> dict:
     out = {"url_state_rows": rows}
     for label, urls in (("planned_batch", [c.url for c in planned[len(planned) // 2]][:250]), ("random_250", picked[:250])):
         for attempt in ("cold", "warm"):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             found = pipeline.url_state_lookup(ctx, urls)
             out[f"{label}_{attempt}_s"] = round(time.perf_counter() - started, 3)
+            out[f"{label}_{attempt}_cpu_s"] = round(time.process_time() - cpu, 3)
         out[f"{label}_found"] = len(found)
     return out
 
