@@ -270,6 +270,7 @@ def step_write_stage(ctx) -> dict:
     from newslake import lake, pipeline
 
     parts: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     peaks: dict[str, float] = {}
 
     def timed(module, name: str, label=None):
@@ -277,12 +278,13 @@ def step_write_stage(ctx) -> dict:
 
         def wrapper(*args, **kwargs):
             reset_peak_rss()
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), process_cpu_s()
             try:
                 return original(*args, **kwargs)
             finally:
                 key = label(args) if label else name
                 parts[key] = round(parts.get(key, 0.0) + time.perf_counter() - started, 3)
+                cpu[key] = round(cpu.get(key, 0.0) + process_cpu_s() - cpu_started, 3)
                 peaks[key] = max(peaks.get(key, 0.0), peak_rss_mb())
 
         setattr(module, name, wrapper)
@@ -293,7 +295,13 @@ def step_write_stage(ctx) -> dict:
     timed(lake, "replace_slice", lambda args: f"commit_{args[1]}")
     timed(lake, "merge_by_key", lambda args: f"merge_{args[1]}")
     counts = pipeline.write_stage(ctx)
-    return {"parts_s": parts, "parts_peak_rss_mb": peaks, "counts": {k: v for k, v in counts.items() if isinstance(v, int)}}
+    return {"parts_s": parts, "parts_cpu_s": cpu, "parts_peak_rss_mb": peaks, "counts": {k: v for k, v in counts.items() if isinstance(v, int)}}
+
+
+def process_cpu_s() -> float:
+    """CPU seconds of this process, all threads (delta-rs and Arrow work on their own threads)."""
+    usage = os.times()
+    return usage.user + usage.system
 
 
 def reset_peak_rss() -> None:
