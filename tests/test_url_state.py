@@ -82,3 +82,16 @@ def test_a_lake_with_the_old_unpartitioned_table_is_read_then_moved_into_buckets
     url_state.merge(location, _rows(["https://news.example/new"]))
     assert lake.read_table(location, "url_state").num_rows == 51
     assert set(url_state.lookup(location, [*urls[:5], "https://news.example/new"])) == {*urls[:5], "https://news.example/new"}
+
+
+def test_a_large_day_is_merged_in_bucket_groups_with_the_same_result(tmp_path, monkeypatch):
+    location = LakeLocation.from_settings(str(tmp_path / "lake"))
+    urls = [f"https://news.example/{i}" for i in range(400)]
+    url_state.merge(location, _rows(urls[:100]))
+    monkeypatch.setattr(url_state, "MERGE_ROWS", 37)  # several MERGEs, some buckets larger than a group
+    versions = lake.open_table(location, "url_state").version()
+    assert url_state.merge(location, _rows(urls, etag="v2")) == 400
+    assert lake.open_table(location, "url_state").version() - versions > 5
+    stored = lake.read_table(location, "url_state")
+    assert sorted(stored.column("url").to_pylist()) == sorted(urls)
+    assert set(stored.column("etag").to_pylist()) == {"v2"}

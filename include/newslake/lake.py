@@ -35,6 +35,17 @@ log = logging.getLogger(__name__)
 PARTITION_COLUMN = "partition_date"
 COMMIT_ATTEMPTS = 5
 WRITER_PROPERTIES = WriterProperties(compression="ZSTD", compression_level=1)
+# The Parquet writer holds a whole row group in memory before it flushes (parquet-rs default:
+# 1M rows). Article rows carry ~4 KB of text, so their row groups are kept small: a day of 1M
+# articles is written in ~32 MB steps instead of one 4 GB buffer (measured: the articles commit
+# was the write step's peak, growing with the day).
+ROW_GROUP_ROWS = {"articles": 8_192}
+DEFAULT_ROW_GROUP_ROWS = 131_072
+
+
+def writer_properties(name: str) -> WriterProperties:
+    """zstd level 1, with row groups sized so the writer's buffer stays small for table `name`."""
+    return WriterProperties(compression="ZSTD", compression_level=1, max_row_group_size=ROW_GROUP_ROWS.get(name, DEFAULT_ROW_GROUP_ROWS))
 
 
 def to_table(name: str, rows: Sequence[dict]) -> pa.Table:
@@ -73,7 +84,7 @@ def replace_slice(location: LakeLocation, name: str, table: pa.Table | Callable[
                 partition_by=list(partition_columns(name)),
                 schema_mode="merge",  # a column added in a newer version joins existing tables; old rows read it as null
                 storage_options=location.delta_options(),
-                writer_properties=WRITER_PROPERTIES,
+                writer_properties=writer_properties(name),
             )
         except CommitFailedError as exc:
             if attempt == COMMIT_ATTEMPTS:

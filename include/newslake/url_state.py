@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
@@ -84,9 +85,27 @@ def migrate_legacy(location: LakeLocation) -> int:
     return lake.merge_by_key(location, "url_state", rows, "url", keep_on_update=["first_seen"])
 
 
+MERGE_ROWS = 200_000  # staged rows per MERGE: bounds the join's memory on a day of a million URLs
+
+
 def merge(location: LakeLocation, rows: pa.Table) -> int:
-    """Upsert staged rows by url (first_seen kept for known URLs); one MERGE over the buckets touched."""
+    """Upsert staged rows by url (first_seen kept for known URLs).
+
+    One MERGE per group of consecutive buckets holding at most MERGE_ROWS rows, so each join
+    reads only its buckets and memory follows MERGE_ROWS, not the day. A crash between two
+    MERGEs leaves some buckets updated; the re-run's upsert of the same rows completes it.
+    """
     if not rows.num_rows:
         return 0
     migrate_legacy(location)
-    return lake.merge_by_key(location, "url_state", with_buckets(rows), "url", keep_on_update=["first_seen"])
+    rows = with_buckets(rows).sort_by("url_bucket")
+    buckets = rows.column("url_bucket").to_numpy()
+    merged, start = 0, 0
+    while start < len(buckets):
+        end = min(start + MERGE_ROWS, len(buckets))
+        if end < len(buckets):  # end the group at a bucket boundary (a bucket is never split)
+            boundary = int(np.searchsorted(buckets, buckets[end], "left"))
+            end = boundary if boundary > start else int(np.searchsorted(buckets, buckets[end], "right"))
+        merged += lake.merge_by_key(location, "url_state", rows.slice(start, end - start), "url", keep_on_update=["first_seen"])
+        start = end
+    return merged
