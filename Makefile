@@ -1,10 +1,11 @@
-# The two commands: `make demo` (end-to-end run on the bundled sample site) and `make test`.
+# The two commands: `make demo` (end-to-end run on the bundled sample site) and `make test`;
+# `make airflow` / `make airflow-down` for a local Airflow with its web UI.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean docs report
+.PHONY: demo test lint bench clean docs report airflow airflow-down
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +15,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 demo: $(STAMP)
 	$(BIN)/newslake demo
+
+airflow: $(STAMP)
+	$(BIN)/newslake airflow up
+
+airflow-down: $(STAMP)
+	$(BIN)/newslake airflow down
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -32,4 +39,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/quality_dates.py
 
 clean:
+	-[ -x $(BIN)/newslake ] && $(BIN)/newslake airflow down  # a running local stack keeps its pid files under .newslake
 	rm -rf $(VENV) .newslake lake

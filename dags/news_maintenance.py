@@ -3,14 +3,14 @@
 
 Weekly upkeep of the Delta tables: compacts each partition's small files into large ones and
 vacuums files that no table version within the retention window (`NEWSLAKE_VACUUM_RETENTION_HOURS`,
-default 168 = 7 days) still references. Raw WARC files are never deleted: they are the record
+default 168 = 7 days, never below `NEWSLAKE_READER_MAX_AGE_HOURS`, 24: the longest a read-only BI
+connection may stay open) still references. Raw WARC files are never deleted: they are the record
 reprocessing rebuilds from.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from airflow.sdk import dag, task
 
@@ -28,7 +28,7 @@ from newslake.config import Settings
     default_args={"owner": "newslake", "retries": 2, "retry_delay": dt.timedelta(minutes=5), "retry_exponential_backoff": 2.0},
 )
 def news_maintenance():
-    @task
+    @task(doc_md="Compacts every table's small files per partition, vacuums unreferenced files past the retention, refreshes the BI views.")
     def compact_and_vacuum() -> dict:
         from newslake.lake import maintain
         from newslake.query import refresh_sql_access
@@ -36,7 +36,7 @@ def news_maintenance():
 
         settings = Settings.load()
         location = LakeLocation.from_settings(settings.lake_root, settings.storage_options)
-        report = maintain(location, retention_hours=int(os.environ.get("NEWSLAKE_VACUUM_RETENTION_HOURS", "168")))
+        report = maintain(location, retention_hours=settings.vacuum_retention_hours, reader_max_age_hours=settings.reader_max_age_hours)
         refresh_sql_access(settings)  # compaction changed the file lists the BI views read
         return report
 

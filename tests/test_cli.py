@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -95,3 +97,20 @@ def test_schema_docs_check_detects_a_stale_file(tmp_path):
     assert cli.main(["schema-docs", "--check", "--out", str(target)]) == 1
     assert cli.main(["schema-docs", "--out", str(target)]) == 0
     assert cli.main(["schema-docs", "--check", "--out", str(target)]) == 0
+
+
+def test_sql_and_views_work_while_another_client_holds_the_views_file_read_write(lake_root, tmp_path, capsys):
+    assert cli.main(["views", "--lake", lake_root, "--out", str(tmp_path)]) == 0
+    holder_code = "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(60)"
+    holder = subprocess.Popen([sys.executable, "-c", holder_code, str(tmp_path / "newslake.duckdb")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"  # the duckdb CLI's / DBeaver's default: a read-write lock
+        assert cli.main(["sql", "--lake", lake_root, "--format", "csv", "select current_setting('TimeZone') tz, count(*) n from articles"]) == 0
+        tz, n = capsys.readouterr().out.splitlines()[1].split(",")
+        assert tz == "UTC" and int(n) > 0
+        assert cli.main(["views", "--lake", lake_root, "--out", str(tmp_path)]) == 0  # replaces the file instead of waiting for the lock
+        with duckdb.connect(str(tmp_path / "newslake.duckdb"), read_only=True) as con:
+            assert con.execute("select count(*) from articles").fetchall()[0][0] == int(n)
+    finally:
+        holder.kill()
+        holder.wait()

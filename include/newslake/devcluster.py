@@ -368,13 +368,20 @@ class LocalCluster:
         if proc.poll() is not None:
             raise ClusterError(f"{name} exited with code {proc.returncode}; last lines of {self.logs[name]}:\n{_tail(self.logs[name], 40)}")
 
+    def run(self, program: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        """Run `program` (from this venv) in the cluster's environment, through the entrypoint.
+
+        The loopback counterpart of `docker compose exec SERVICE newslake-entrypoint PROGRAM ...`.
+        """
+        cmd = ["sh", str(self.entrypoint), str(BIN / program), *args]
+        try:
+            return subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=timeout, cwd=self.workdir, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise ClusterError(f"'{program} {' '.join(args)}' did not finish within {timeout:.0f}s") from None
+
     def run_airflow(self, *args: str, timeout: float = 120) -> str:
         """Run an `airflow` CLI command against the cluster; its output, or ClusterError."""
-        cmd = self._airflow_command(*args)
-        try:
-            result = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=timeout, cwd=self.workdir, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise ClusterError(f"'airflow {' '.join(args)}' did not finish within {timeout:.0f}s") from None
+        result = self.run("airflow", *args, timeout=timeout)
         if result.returncode != 0:
             raise ClusterError(f"'airflow {' '.join(args)}' failed (exit {result.returncode}):\n{(result.stdout + result.stderr)[-3000:]}")
         return result.stdout

@@ -232,14 +232,21 @@ def read_table(
     return dataset(location, name, partition_date, partitions).to_table(columns=list(columns) if columns else None, filter=filter)
 
 
-def maintain(location: LakeLocation, retention_hours: int = 168) -> dict[str, dict]:
+def maintain(location: LakeLocation, retention_hours: int = 168, reader_max_age_hours: int = 24) -> dict[str, dict]:
     """Compact small files and vacuum files no version younger than `retention_hours` needs.
 
     Daily slices written batch by batch leave many small Parquet files; `optimize.compact`
     rewrites each partition into few large ones (a new commit, readers unaffected). `vacuum`
     then deletes files the log no longer references once they are older than the retention,
-    so time travel and slow readers keep working within that window.
+    so time travel and slow readers keep working within that window. A read-only connection to
+    `newslake.duckdb` keeps the file lists of when it opened, so a retention shorter than the
+    longest documented connection age (`reader_max_age_hours`) is refused.
     """
+    if retention_hours < reader_max_age_hours:
+        raise LakeError(
+            f"vacuum retention {retention_hours} h is shorter than the longest reader connection ({reader_max_age_hours} h): "
+            "open BI connections would fail with 'No files found'; raise vacuum_retention_hours"
+        )
     report = {}
     for name in TABLES:
         table = open_table(location, name)

@@ -199,7 +199,8 @@ def stage_candidates(ctx: RunContext, planned: Sequence[Sequence[Candidate]]) ->
     for index, batch in enumerate(planned):
         table = pa.Table.from_pylist([dataclasses.asdict(c) for c in batch], schema=CANDIDATE_SCHEMA)
         path = _write_staged(ctx, ctx.staging("candidates", f"{index:05d}.parquet"), table)
-        refs.append({"index": index, "candidates": path, "count": len(batch)})
+        sources = Counter(c.source for c in batch)  # for the batch's name in the UI (`describe_batch`)
+        refs.append({"index": index, "candidates": path, "count": len(batch), "sources": [name for name, _ in sources.most_common(3)], "source_count": len(sources)})
     return refs
 
 
@@ -210,6 +211,19 @@ def read_candidates(ctx: RunContext, candidates: Sequence[dict] | str) -> list[C
     filesystem, _ = ctx.location.filesystem()
     rows = pq.read_table(candidates, filesystem=filesystem, schema=CANDIDATE_SCHEMA).to_pylist()
     return [Candidate(r["url"], r["source"], r["listed_at"], r["found_in"] or "") for r in rows]
+
+
+def describe_batch(batch: dict) -> str:
+    """Short name of a discovery batch for the Airflow UI's mapped-task list: index, sources, URL count."""
+    if batch.get("warc"):
+        return f"batch {batch['index']}: {batch.get('source')} WARC {str(batch['warc']).rsplit('/', 1)[-1]}"
+    if isinstance(batch.get("candidates"), str):  # staged: the reference carries count and sources
+        ranked, total, count = list(batch.get("sources", [])), batch.get("source_count", 0), batch["count"]
+    else:
+        per_source = Counter(c["source"] for c in batch.get("candidates", []))
+        ranked, total, count = [name for name, _ in per_source.most_common(3)], len(per_source), sum(per_source.values())
+    names = ", ".join(ranked[:3]) + (f" +{total - 3}" if total > 3 else "")
+    return f"batch {batch['index']}: {count} URL{'' if count == 1 else 's'} ({names})"
 
 
 def _host_delays(ctx: RunContext, fetcher: PoliteFetcher, candidates: Sequence[Candidate]) -> dict[str, float]:
@@ -711,31 +725,30 @@ def source_daily_rows(ctx: RunContext, articles: pa.Table, failures: pa.Table, d
     return [{"partition_date": ctx.partition_date, "source": name, **{m: counters[(name, m)] for m in metrics}} for name in names]
 
 
-def validate_stage(ctx: RunContext, candidates: int) -> dict:
-    """Fail loudly when the slice is empty although sources listed articles, or too many nulls."""
+def validate_stage(ctx: RunContext) -> dict:
+    """Judge the written slice (`newslake.validation`); raise ValidationError with the verdict when it fails.
+
+    Reads the slice and its `source_daily` counters, so it needs nothing from the earlier tasks.
+    """
+    from newslake.validation import SliceFacts, SourceCounts, judge_slice
+
     articles = lake.read_table(ctx.location, "articles", ctx.partition_date, columns=["article_id", "title", "published_at", "text"])
-    n = articles.num_rows
-    report = {"partition_date": ctx.partition_date.isoformat(), "articles": n, "candidates": candidates}
-    if n == 0:
-        if candidates > 0:
-            raise ValidationError(
-                f"slice {ctx.partition_date} is empty although discovery listed {candidates} candidate URLs: "
-                f"check the failures table for this date (newslake sql \"select stage, reason, count(*) from failures group by all\")"
-            )
-        return report
-    if len(set(articles.column("article_id").to_pylist())) != n:
-        raise ValidationError(f"slice {ctx.partition_date} has duplicate article_id values; re-run the day")
-    for column in ("title", "published_at"):
-        share = articles.column(column).null_count / n
-        report[f"null_share_{column}"] = round(share, 3)
-        if share > ctx.settings.max_null_share:
-            raise ValidationError(
-                f"slice {ctx.partition_date}: {share:.0%} of articles have no {column} (limit {ctx.settings.max_null_share:.0%}, setting max_null_share); "
-                "the extractor may not fit these sources"
-            )
-    empty = sum(1 for t in articles.column("text").to_pylist() if not t.strip())
-    if empty:
-        raise ValidationError(f"slice {ctx.partition_date}: {empty} articles have an empty body")
+    facts = SliceFacts(
+        articles=articles.num_rows,
+        distinct_ids=len(set(articles.column("article_id").to_pylist())),
+        null_title=articles.column("title").null_count,
+        null_published_at=articles.column("published_at").null_count,
+        empty_bodies=sum(1 for t in articles.column("text").to_pylist() if not (t or "").strip()),
+    )
+    counts = [SourceCounts.from_row(row) for row in lake.read_table(ctx.location, "source_daily", ctx.partition_date).to_pylist()]
+    verdict = judge_slice(ctx.partition_date, counts, facts, ctx.settings.max_null_share, ctx.settings.min_landed_share)
+    if not verdict.ok:
+        raise ValidationError(verdict.message)
+    log.info("%s", verdict.message)
+    report = {"partition_date": ctx.partition_date.isoformat(), "articles": facts.articles, **verdict.as_dict()}
+    if facts.articles:
+        report["null_share_title"] = round(facts.null_title / facts.articles, 3)
+        report["null_share_published_at"] = round(facts.null_published_at / facts.articles, 3)
     return report
 
 
@@ -789,7 +802,7 @@ def reprocess_interval(ctx: RunContext) -> dict:
         extracted = extract_stage(ctx, batch["index"], batch["warc"])
         enrich_stage(ctx, batch["index"], extracted["articles"])
     counts = write_stage(ctx)
-    counts["validation"] = validate_stage(ctx, 0)
+    counts["validation"] = validate_stage(ctx)
     return counts
 
 
@@ -802,5 +815,5 @@ def run_interval(ctx: RunContext) -> dict:
         extracted = extract_stage(ctx, index, fetched["warc"], source=fetched.get("source"))
         enrich_stage(ctx, index, extracted["articles"])
     counts = write_stage(ctx)
-    counts["validation"] = validate_stage(ctx, found["candidates"])
+    counts["validation"] = validate_stage(ctx)
     return counts

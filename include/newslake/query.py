@@ -12,7 +12,16 @@ Two ways in, both generic over `schemas.TABLES` (a new table gets a view with no
   (impossible offline), views over in-memory Arrow datasets do not persist in a DuckDB file, and a
   plain Parquet glob would also return files an overwrite removed but vacuum has not deleted yet.
   The file list is a snapshot, so regenerate after every write (the DAGs and `newslake run` do;
-  by hand: `newslake views`). A stale file keeps working until `vacuum` deletes old files.
+  by hand: `newslake views`). A stale file keeps working until `vacuum` deletes old files, which
+  `lake.maintain` never does for files younger than the longest documented reader age.
+
+Portable views: file paths are stored relative to the lake root and prefixed at query time with
+the macro `newslake_lake_root()`. In `newslake.duckdb` it is the folder of the database file
+itself (DuckDB names a database's default temp directory `<database file>.tmp`, the one
+constant-foldable hint of where the file is: table functions take no subqueries), so a moved or
+copied lake reads its own files. `SET VARIABLE newslake_lake_root = '/path/to/lake'` overrides it
+(needed when the file is ATTACHed to another database, where it raises a clear error otherwise).
+Every view and column carries its `schemas.py` documentation as a DuckDB comment.
 
 Gold marts (`entity_daily`, `place_daily`, `source_daily`) not written yet get a view computed
 from the silver tables (`MART_FALLBACKS`), so queries and the report work on any lake; once the
@@ -25,7 +34,7 @@ import dataclasses
 import datetime as dt
 import logging
 import os
-import tempfile
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -35,15 +44,21 @@ import pyarrow as pa
 from newslake import lake
 from newslake.config import Settings
 from newslake.errors import LakeError
-from newslake.schemas import TABLES, partition_columns
+from newslake.schemas import TABLES, column_doc, partition_columns, table_doc
 from newslake.storage import LakeLocation
 
 log = logging.getLogger(__name__)
 
 SQL_FILE = "newslake.sql"
 DUCKDB_FILE = "newslake.duckdb"
-# Readable by DuckDB >= 1.0 clients (duckdb-engine in Superset, the Metabase driver): views only.
+# Readable by DuckDB >= 1.1 clients (duckdb-engine in Superset, the Metabase driver): views and
+# one macro only; the macro uses getvariable(), which DuckDB 1.1 introduced.
 DUCKDB_STORAGE_VERSION = "v1.0.0"
+# The lake root as the views see it: a macro, overridable with `SET VARIABLE newslake_lake_root`.
+ROOT_MACRO = "newslake_lake_root"
+ROOT_VARIABLE = "newslake_lake_root"
+# Sessions of `connect()` run in UTC so day truncation of timestamps matches `partition_date`.
+SESSION_TIME_ZONE = "UTC"
 
 # mart -> (silver tables it needs, SQL computing it from their views). Column names and order
 # follow the mart schemas in `schemas.py`; columns a schema has and this SQL lacks become NULL.
@@ -173,9 +188,14 @@ def _fallback_columns(name: str) -> list[str]:
 
 
 def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """In-memory DuckDB with one view per table in `schemas.TABLES` (empty when not written yet)."""
+    """In-memory DuckDB with one view per table in `schemas.TABLES` (empty when not written yet).
+
+    It never opens `newslake.duckdb`, so it neither takes nor waits for that file's lock, and
+    nothing run on it can change the lake. Session time zone UTC (`SESSION_TIME_ZONE`).
+    """
     location = LakeLocation.from_settings(settings.lake_root, settings.storage_options)
     con = duckdb.connect()
+    con.execute(f"SET TimeZone = {_literal(SESSION_TIME_ZONE)}")
     present: set[str] = set()
     for name in TABLES:
         if lake.open_table(location, name) is None:
@@ -194,26 +214,58 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def sql_script(settings: Settings, states: dict[str, TableState] | None = None) -> str:
-    """`CREATE OR REPLACE VIEW` statements for every table, over the current Delta file lists."""
-    location = LakeLocation.from_settings(settings.lake_root, settings.storage_options)
-    states = states if states is not None else table_states(location)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    lines = [
-        f"-- newslake SQL access: views over the lake at {location.root}",
-        f"-- generated {now} by `newslake views`; regenerate after writes (file lists are a snapshot of each Delta version).",
-        "-- use: duckdb -init newslake.sql   |   .read newslake.sql   |   open newslake.duckdb (same views)",
-    ]
+def comment_statements(name: str) -> list[str]:
+    """`COMMENT ON VIEW` / `COMMENT ON COLUMN` for view `name`, from its documentation in `schemas.py`."""
+    statements = [f"COMMENT ON VIEW {_quote(name)} IS {_literal(table_doc(name))};"]
+    for field in TABLES[name]:
+        statements.append(f"COMMENT ON COLUMN {_quote(name)}.{_quote(field.name)} IS {_literal(column_doc(field))};")
+    return statements
+
+
+def _relative_to_root(location: LakeLocation, uri: str) -> str:
+    """A data file's path relative to the lake root (what the views store)."""
+    prefix = location.root.rstrip("/") + "/"
+    if not uri.startswith(prefix):
+        raise LakeError(f"data file {uri} lies outside the lake root {location.root}: a view cannot address it portably")
+    return uri[len(prefix) :]
+
+
+def script_root_macro(location: LakeLocation) -> str:
+    """Root macro of `newslake.sql`, run in any session: the lake it was generated for, unless the variable is set."""
+    return f"CREATE OR REPLACE MACRO {ROOT_MACRO}() AS coalesce(getvariable({_literal(ROOT_VARIABLE)}), {_literal(location.root)});"
+
+
+def database_root_macro(location: LakeLocation, db_folder: Path) -> str:
+    """Root macro of `newslake.duckdb`: the folder holding the database file (plus the way to the lake).
+
+    A local lake is found relative to the file, so a moved or copied lake (with its views file)
+    reads its own files. An s3:// lake is where it is.
+    """
     if not location.is_local:
-        lines.append(
-            "-- S3 lake: run `INSTALL httpfs; LOAD httpfs; CREATE SECRET (TYPE s3, KEY_ID '...', SECRET '...', ENDPOINT '...', URL_STYLE 'path');` first"
-        )
-    lines.append("")
+        return script_root_macro(location)
+    to_lake = os.path.relpath(location.root, db_folder.resolve())
+    suffix = "" if to_lake == "." else "/" + to_lake.replace(os.sep, "/")
+    temp = "current_setting('temp_directory')"
+    unknown = (
+        f"newslake: cannot tell which folder holds the lake: open {DUCKDB_FILE} directly, "
+        f"or SET VARIABLE {ROOT_VARIABLE} = '/path/to/lake' first"
+    )
+    return (
+        f"CREATE OR REPLACE MACRO {ROOT_MACRO}() AS coalesce(getvariable({_literal(ROOT_VARIABLE)}),\n"
+        f"  CASE WHEN parse_filename({temp}) = {_literal(DUCKDB_FILE + '.tmp')}\n"
+        f"  THEN coalesce(nullif(parse_dirpath({temp}), ''), '.') || {_literal(suffix)}\n"
+        f"  ELSE error({_literal(unknown)}) END);"
+    )
+
+
+def view_statements(location: LakeLocation, states: dict[str, TableState]) -> list[str]:
+    """`CREATE OR REPLACE VIEW` + comments for every table; data files addressed through the root macro."""
+    lines = []
     ordered = [n for n in TABLES if n not in MART_FALLBACKS] + [n for n in TABLES if n in MART_FALLBACKS]
     for name in ordered:
         state = states[name]
         if state.files:
-            files = ",\n    ".join(_literal(f) for f in state.files)
+            files = ",\n    ".join(f"{ROOT_MACRO}() || {_literal('/' + _relative_to_root(location, f))}" for f in state.files)
             partitioning = _hive_options(name)
             body = f"SELECT {_projection(name, state.columns)}\nFROM read_parquet([\n    {files}\n  ], {partitioning}, union_by_name = true)"
             comment = f"-- {name}: Delta version {state.version}, {len(state.files)} files"
@@ -223,7 +275,27 @@ def sql_script(settings: Settings, states: dict[str, TableState] | None = None) 
         else:
             body = _empty_select(name)
             comment = f"-- {name}: " + ("no data files yet" if state.exists else "not written yet") + " (empty view)"
-        lines += [comment, f"CREATE OR REPLACE VIEW {_quote(name)} AS\n{body};", ""]
+        lines += [comment, f"CREATE OR REPLACE VIEW {_quote(name)} AS\n{body};", *comment_statements(name), ""]
+    return lines
+
+
+def sql_script(settings: Settings, states: dict[str, TableState] | None = None) -> str:
+    """The `newslake.sql` script: root macro, then a view (with comments) per table over the current Delta file lists."""
+    location = LakeLocation.from_settings(settings.lake_root, settings.storage_options)
+    states = states if states is not None else table_states(location)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    lines = [
+        f"-- newslake SQL access: views over the lake at {location.root}",
+        f"-- generated {now} by `newslake views`; regenerate after writes (file lists are a snapshot of each Delta version).",
+        "-- use: duckdb -readonly newslake.duckdb (same views, found relative to the file)   |   duckdb -init newslake.sql   |   .read newslake.sql",
+        f"-- this script reads the lake named above; for a copy, first: SET VARIABLE {ROOT_VARIABLE} = '/path/to/copy';",
+        "-- group daily counts by partition_date (UTC day), or SET TimeZone = 'UTC' before truncating timestamps",
+    ]
+    if not location.is_local:
+        lines.append(
+            "-- S3 lake: run `INSTALL httpfs; LOAD httpfs; CREATE SECRET (TYPE s3, KEY_ID '...', SECRET '...', ENDPOINT '...', URL_STYLE 'path');` first"
+        )
+    lines += ["", script_root_macro(location), "", *view_statements(location, states)]
     return "\n".join(lines)
 
 
@@ -236,21 +308,27 @@ def default_access_dir(settings: Settings) -> Path:
 def write_sql_access(settings: Settings, out_dir: str | os.PathLike | None = None) -> tuple[Path, Path]:
     """Write `newslake.sql` and `newslake.duckdb` (same views) to `out_dir`; return both paths.
 
-    Both are replaced atomically, so a BI tool never opens a half-written file.
+    Both are replaced atomically, so a BI tool never opens a half-written file, and both are
+    created under the process umask (same permissions), so a reader allowed one can read the other.
     """
     folder = Path(out_dir) if out_dir else default_access_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
-    script = sql_script(settings)
+    location = LakeLocation.from_settings(settings.lake_root, settings.storage_options)
+    states = table_states(location)
+    script = sql_script(settings, states)
+    database = "\n".join([database_root_macro(location, folder), "", *view_statements(location, states)])
     sql_path, db_path = folder / SQL_FILE, folder / DUCKDB_FILE
-    fd, tmp_sql = tempfile.mkstemp(prefix=".newslake-", suffix=".sql", dir=folder)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(script)
-    tmp_db = folder / f".newslake-{os.getpid()}.duckdb"
-    tmp_db.unlink(missing_ok=True)
+    unique = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp_sql, tmp_db = folder / f".newslake-{unique}.sql", folder / f".newslake-{unique}.duckdb"
     try:
+        with open(tmp_sql, "x", encoding="utf-8") as handle:  # not mkstemp: that one is always 0600
+            handle.write(script)
         con = duckdb.connect(str(tmp_db), config={"storage_compatibility_version": DUCKDB_STORAGE_VERSION})
         try:
-            con.execute(script)
+            # the views are bound (files checked) as they are created, in a temporary file the
+            # macro cannot place: point it at the lake for this session (variables are not stored)
+            con.execute(f"SET VARIABLE {ROOT_VARIABLE} = {_literal(location.root)}")
+            con.execute(database)
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -260,7 +338,7 @@ def write_sql_access(settings: Settings, out_dir: str | os.PathLike | None = Non
         raise LakeError(f"could not build {db_path}: {str(exc).splitlines()[0]}") from exc
     finally:
         tmp_db.unlink(missing_ok=True)
-        Path(tmp_sql).unlink(missing_ok=True)
+        tmp_sql.unlink(missing_ok=True)
     log.info("SQL access written: %s, %s", sql_path, db_path)
     return sql_path, db_path
 

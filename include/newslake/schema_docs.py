@@ -2,8 +2,9 @@
 
 The reference is generated, never hand-edited, so it cannot drift from the code:
 `newslake schema-docs` rewrites it and `tests/test_schema_docs.py` fails when the committed file
-differs from what `render()` produces. A table's description is the schema-level `doc`
-metadata when `schemas.py` sets one, else the short text in `TABLE_DOCS` below.
+differs from what `render()` produces. A table's description comes from `schemas.TABLE_DOCS`,
+a column's from its `doc` field metadata: the same text the BI views carry as
+`COMMENT ON VIEW` / `COMMENT ON COLUMN` (`query.comment_statements`).
 """
 
 from __future__ import annotations
@@ -16,24 +17,6 @@ from newslake import schemas
 from newslake.query import duckdb_types
 
 DOCS_PATH = Path(__file__).resolve().parents[2] / "docs" / "schema.md"
-
-TABLE_DOCS = {
-    "articles": "One row per extracted article (unique `article_id`): clean text, metadata and publication date.",
-    "entities": "One row per named-entity mention in an article's text (spaCy NER), with the in-article canonical form.",
-    "places": "One row per place mention (GPE/LOC/FAC entity) resolved against the offline GeoNames gazetteer.",
-    "mentioned_dates": "Temporal expressions found in article text (TIMEX3), resolved against the publication day.",
-    "failures": "One row per URL that did not make it through a stage (discover, fetch, extract, enrich, write), with the reason.",
-    "source_daily": "Per source and day: how many URLs were listed, fetched, extracted, failed, lacked a body or a date, or were duplicates.",
-    "entity_daily": "Gold mart: per day and entity, the number of articles and mentions.",
-    "place_daily": "Gold mart: per day and place, the number of articles and mentions, with the country.",
-    "url_state": "Crawl state: one row per URL ever fetched (validators for conditional GETs, where its body lies in the raw layer), MERGEd by url.",
-    "neardup_bands": "Near-duplicate band index: one row per article and SimHash band; the write step reads only the parts its fingerprints probe.",
-}
-
-
-def _doc(metadata: dict | None) -> str:
-    value = (metadata or {}).get(b"doc", b"")
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _cell(text: str) -> str:
@@ -51,7 +34,7 @@ def _layer(name: str) -> str:
 def table_section(name: str, schema: pa.Schema) -> list[str]:
     """The markdown of one table: description, then one row per column."""
     types = duckdb_types(schema)
-    description = _doc(schema.metadata) or TABLE_DOCS.get(name, "")
+    description = schemas.table_doc(name)
     lines = [f"## `{name}`", ""]
     if description:
         lines += [description, ""]
@@ -66,7 +49,7 @@ def table_section(name: str, schema: pa.Schema) -> list[str]:
     ]
     for field in schema:
         lines.append(
-            f"| `{field.name}` | `{_cell(str(field.type))}` | `{types[field.name]}` | {'yes' if field.nullable else 'no'} | {_cell(_doc(field.metadata))} |"
+            f"| `{field.name}` | `{_cell(str(field.type))}` | `{types[field.name]}` | {'yes' if field.nullable else 'no'} | {_cell(schemas.column_doc(field))} |"
         )
     lines.append("")
     return lines
@@ -86,7 +69,7 @@ def render() -> str:
         "|---|---|---|---|",
     ]
     for name, schema in schemas.TABLES.items():
-        description = _doc(schema.metadata) or TABLE_DOCS.get(name, "")
+        description = schemas.table_doc(name)
         lines.append(f"| [`{name}`](#{name}) | {_layer(name)} | {len(schema)} | {_cell(description)} |")
     lines.append("")
     for name, schema in schemas.TABLES.items():

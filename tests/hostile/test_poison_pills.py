@@ -315,3 +315,25 @@ def test_yaml_alias_bombs_are_refused_in_settings_and_sources(tmp_path):
 
 def test_budget_exceeded_is_not_an_exception_libraries_swallow():
     assert not issubclass(BudgetExceeded, Exception)
+
+
+def test_discover_reports_urls_a_crawl_delay_leaves_no_time_for(tmp_path):
+    """Crawl-delay 30 s (capped) and a 100 s fetch budget: 4 URLs fit in the batch, the other 6 are reported."""
+    import pyarrow.parquet as pq
+
+    from newslake.pipeline import discover_stage
+
+    when = NOON.strftime("%a, %d %b %Y %H:%M:%S +0000")
+    routes = {"/robots.txt": Reply(body=b"User-agent: *\nCrawl-delay: 86400\n", headers={"Content-Type": "text/plain"})}
+    with LocalServer(routes) as site:
+        items = "".join(f"<item><link>{site.base}/news/{i}</link><pubDate>{when}</pubDate></item>" for i in range(10))
+        routes["/feed.xml"] = Reply(body=f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'.encode(), headers={"Content-Type": "application/rss+xml"})
+        (tmp_path / "sources.yaml").write_text(f"sources:\n  - name: slow\n    feeds: [{site.base}/feed.xml]\n    politeness: {{min_delay_seconds: 0}}\n")
+        settings = Settings(
+            lake_root=str(tmp_path / "lake"), sources_file=str(tmp_path / "sources.yaml"), allowed_private_networks="127.0.0.1/32", fetch_budget_seconds=100
+        )
+        found = discover_stage(RunContext.create(settings, START, START + dt.timedelta(days=1), run_id="plan"))
+    assert found["candidates"] == 4 and [len(b["candidates"]) for b in found["batches"]] == [4]
+    reported = pq.read_table(found["failures"]).to_pylist()
+    assert len(reported) == 6 and {r["stage"] for r in reported} == {"discover"}
+    assert "asks for 30 s between requests" in reported[0]["reason"] and "fetch_budget_seconds=100" in reported[0]["reason"]

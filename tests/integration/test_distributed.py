@@ -51,6 +51,7 @@ def distributed(tmp_path_factory):
             out["runs"] = runs
             out["states"] = cluster.wait_for_runs(runs, timeout=300)
             out["per_worker"] = cluster.tasks_per_worker()
+            out["doctor"] = cluster.run("newslake", "doctor", timeout=180)
             out["mapped_fetches"] = cluster.query(
                 "select count(*) from task_instance where task_id = 'fetch' and map_index >= 0 and state = 'success'"
             )[0][0]
@@ -128,6 +129,11 @@ def test_airflow_started_through_the_entrypoint_with_the_example_env_file(distri
     env_file = cluster.env_file.read_text()
     assert "REDIS_PASSWORD=" in env_file and "POSTGRES_PASSWORD=" in env_file and "change-me" not in env_file
     assert oct(cluster.env_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_newslake_doctor_passes_in_the_deployment_environment(distributed):
+    doctor = distributed["doctor"]  # run as `docker compose exec ... newslake-entrypoint newslake doctor` would
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
 
 
 def test_teardown_stops_every_process_and_drops_the_database(distributed):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -67,3 +68,15 @@ def test_running_the_same_date_twice_changes_nothing(ingested):
     assert first.column("article_id").to_pylist() == second.column("article_id").to_pylist()
     assert first.drop_columns(["fetched_at"]).equals(second.drop_columns(["fetched_at"]))
     assert ingested["entities"][0] == ingested["entities"][1] > 0
+
+
+def test_a_day_without_news_succeeds_with_a_note(tmp_path, capsys, monkeypatch):
+    """2025-03-20: the sample site published nothing; its only listing is undated and belongs to another day."""
+    from newslake import cli
+
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + ":" + os.environ.get("PATH", ""))
+    code = cli.main(["demo", "--date", "2025-03-20", "--lake", str(tmp_path / "lake"), "--home", str(tmp_path / "home"), "--dags-folder", str(REPO / "dags")])
+    out = capsys.readouterr().out
+    assert code == 0, (tmp_path / "home" / "demo-airflow.log").read_text()[-3000:]
+    assert "validate: slice 2025-03-20: nothing was published this day" in out
+    assert "Task exited" not in (tmp_path / "home" / "demo-airflow.log").read_text()
