@@ -49,3 +49,16 @@ def test_publication_day_accuracy_and_coverage_meet_the_targets():
     metrics = qd.metrics(found, pages)
     assert metrics["accuracy"] >= 0.95, metrics
     assert metrics["coverage"] >= 0.99, metrics
+
+
+def test_real_publisher_pages_headlines_authors_and_bodies_stay_above_their_floors():
+    import quality_extraction as qe
+
+    pages = qe.load_fundus(corpus("fundus"))
+    result = qe.evaluate(qe.newslake_predict, pages)
+    assert qe.headline_exact(pages, result.predictions) >= 0.85
+    precision, recall, f1 = qe.author_scores(pages, result.predictions)
+    assert precision >= 0.95 and f1 >= 0.88, (precision, recall, f1)
+    metrics = qe.corpus_metrics(result.scores)
+    assert metrics["f1"] >= 0.96, metrics
+    assert metrics["empty"] == 0, metrics

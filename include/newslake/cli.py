@@ -261,7 +261,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
         published = page.published
         record.update(
             title=page.title,
+            page_title=page.page_title,
             author=page.author,
+            authors=page.authors,
             published_at=published.published_at.isoformat().replace("+00:00", "Z") if published and published.published_at else None,
             published_date_local=published.date_local.isoformat() if published else None,
             published_at_original=published.original if published else None,

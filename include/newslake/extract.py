@@ -27,14 +27,21 @@ from lxml import etree
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
+from newslake.authors import choose_authors
+from newslake.captions import caption_texts, drop_captions
 from newslake.errors import ExtractError
+from newslake.headline import choose_headline
+from newslake.linklists import anchor_texts, drop_link_lists
+from newslake.pagemeta import PageMeta, read_page_meta
 from newslake.pubdate import DATE_IN_TEXT, PublishedDate, find_published_date
+from newslake.standfirst import add_standfirst, visible_text
+from newslake.witness import apply_witness, witness_text
 
-__all__ = ["EXTRACTOR_VERSION", "ExtractedPage", "extract_page", "reconcile", "clean_lines"]
+__all__ = ["EXTRACTOR_VERSION", "BodyOptions", "ExtractedPage", "extract_page", "reconcile", "clean_lines"]
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = f"newslake-extract/3 trafilatura/{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"newslake-extract/4 trafilatura/{trafilatura.__version__}"
 
 # the precise output is trusted unless it holds less than this share of the default's words
 MIN_PRECISE_SHARE = 0.15
@@ -55,8 +62,9 @@ class ExtractedPage:
     """Body text and metadata of one article page."""
 
     text: str
-    title: str | None = None
-    author: str | None = None
+    title: str | None = None  # the article's own headline (`newslake.headline`)
+    page_title: str | None = None  # the page's raw `<title>`
+    authors: list[str] = field(default_factory=list)  # people only (`newslake.authors`)
     site_name: str | None = None
     description: str | None = None
     categories: list[str] = field(default_factory=list)
@@ -64,6 +72,21 @@ class ExtractedPage:
     language: str | None = None
     canonical_url: str | None = None
     published: PublishedDate | None = None
+
+    @property
+    def author(self) -> str | None:
+        """The authors as one string ("A; B"), None when the page names no person."""
+        return "; ".join(self.authors) or None
+
+
+@dataclass(frozen=True)
+class BodyOptions:
+    """Which body ideas run beyond trafilatura (all on by default; the benchmark switches each off)."""
+
+    json_ld_witness: bool = True
+    standfirst: bool = True
+    link_lists: bool = True
+    captions: bool = True
 
 
 # --------------------------------------------------------------------------- line utilities
@@ -245,13 +268,22 @@ def _needs_check(precise: str) -> bool:
     return len(lines) < CHECK_BELOW_LINES or len(_words(precise)) < CHECK_BELOW_WORDS
 
 
-def extract_page(html: str | bytes, url: str | None = None, *, source_timezone: str | None = None, always_reconcile: bool = False) -> ExtractedPage:
+def extract_page(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    source_timezone: str | None = None,
+    always_reconcile: bool = False,
+    body_options: BodyOptions | None = None,
+) -> ExtractedPage:
     """Extract the article body and metadata; raise ExtractError when the page has no body.
 
     `always_reconcile` runs trafilatura's second (default-mode) pass on every page instead of only
     on suspicious ones: slower, marginally higher recall.
     """
+    body_options = body_options or BodyOptions()
     tree = load_html(html)  # detects the encoding of bytes
+    meta = read_page_meta(tree) if tree is not None else PageMeta()
     # trafilatura's own load_html would parse `html` into the same tree; given a tree, it works on
     # a copy (cheaper than a parse), so `tree` stays untouched for the date finder below
     source = tree if tree is not None else html
@@ -260,14 +292,24 @@ def extract_page(html: str | bytes, url: str | None = None, *, source_timezone: 
     if always_reconcile or _needs_check(precise):
         broad = trafilatura.extract(source, url=url, include_comments=False, fast=True, with_metadata=False) or ""
         precise = reconcile(precise, broad)
-    text = clean_lines(precise, doc.title if doc is not None else None)
+    title = choose_headline(meta, url) or (doc.title if doc is not None else None)
+    text = clean_lines(precise, title)
+    if body_options.captions and tree is not None:
+        text = drop_captions(text, caption_texts(tree))
+    if body_options.link_lists and tree is not None:
+        text = drop_link_lists(text, anchor_texts(tree))
+    if body_options.json_ld_witness and meta.json_ld_bodies:
+        text = apply_witness(text, witness_text(meta.json_ld_bodies))
+    if body_options.standfirst and meta.descriptions and tree is not None:
+        text = add_standfirst(text, meta.descriptions, visible_text(tree))
     if len(_words(text)) < MIN_BODY_WORDS:
         raise ExtractError(f"no article body found on {url or 'page'}: it may be an index page, a paywall or rendered by JavaScript")
     published = find_published_date(tree, url, source_timezone=source_timezone) if tree is not None else None
     return ExtractedPage(
         text=text,
-        title=doc.title if doc is not None else None,
-        author=doc.author if doc is not None else None,
+        title=title,
+        page_title=meta.title_tag,
+        authors=choose_authors(meta, doc.author if doc is not None else None, url),
         site_name=doc.sitename if doc is not None else None,
         description=doc.description if doc is not None else None,
         categories=list(doc.categories or []) if doc is not None else [],

@@ -66,8 +66,9 @@ class Article:
     http_status: int
     fetched_at: dt.datetime
     text: str
-    title: str | None = None
-    author: str | None = None
+    title: str | None = None  # the article's own headline
+    page_title: str | None = None  # the page's raw <title>
+    authors: list[str] = dataclasses.field(default_factory=list)  # people only
     site_name: str | None = None
     description: str | None = None
     categories: list[str] = dataclasses.field(default_factory=list)
@@ -108,8 +109,10 @@ ARTICLES = pa.schema(
         pa.field("url", pa.string(), nullable=False, metadata={"doc": "canonicalised URL the id is derived from"}),
         pa.field("final_url", pa.string(), metadata={"doc": "URL after redirects"}),
         pa.field("canonical_url", pa.string(), metadata={"doc": "<link rel=canonical> or og:url of the page"}),
-        pa.field("title", pa.string(), metadata={"doc": "headline (trafilatura metadata: og:title, <title> or the first heading)"}),
-        pa.field("author", pa.string(), metadata={"doc": "byline (trafilatura metadata; several authors joined by '; '); null when the page names none"}),
+        pa.field("title", pa.string(), metadata={"doc": "the article's own headline: <h1>, JSON-LD headline and og:title by agreement, site-name affixes removed, soft hyphens and no-break spaces normalised"}),
+        pa.field("page_title", pa.string(), metadata={"doc": "the page's raw <title>, as the page wrote it (often with the site's name)"}),
+        pa.field("author", pa.string(), metadata={"doc": "`authors` joined by '; '; null when the page names no person"}),
+        pa.field("authors", pa.list_(pa.string()), metadata={"doc": "the article's authors as people (no publisher, desk, 'By' or role), as a list of strings (VARCHAR[]); empty when the page names none"}),
         pa.field("site_name", pa.string(), metadata={"doc": "publisher's name as the page states it (og:site_name or JSON-LD publisher)"}),
         pa.field("description", pa.string(), metadata={"doc": "summary the page gives for itself (meta description / og:description)"}),
         pa.field("categories", pa.list_(pa.string()), metadata={"doc": "section / categories as a list of strings (VARCHAR[]; BI tools that show the type as UNKNOWN: use array_to_string(categories, ', ') or unnest(categories))"}),
@@ -317,7 +320,9 @@ def article_row(article: Article, partition_date: dt.date) -> dict[str, Any]:
         "final_url": article.final_url,
         "canonical_url": article.canonical_url,
         "title": article.title,
-        "author": article.author,
+        "page_title": article.page_title,
+        "author": "; ".join(article.authors) or None,
+        "authors": list(article.authors),
         "site_name": article.site_name,
         "description": article.description,
         "categories": list(article.categories),
