@@ -15,7 +15,7 @@ start. (The grid's "Run After" and the run id carry the time the run could start
 | `validate` | the day's verdict: a day with nothing published passes with a note; listed articles that did not land fail it |
 
 **Tables written** (lake: `{lake}`): silver `articles`, `entities`, `places`, `mentioned_dates`,
-`failures`, `source_daily`, `url_state` (folder `state/urls`); gold `entity_daily`,
+`failures`, `source_daily`, `url_state` (folder `state/url_state`), `neardup_bands`; gold `entity_daily`,
 `place_daily`; raw WARC files under `raw/fetch_date=…/`. Column reference: `docs/schema.md`.
 
 Each table's asset event carries `{{"partition_date": D}}`; `news_marts` (paused by default) re-runs

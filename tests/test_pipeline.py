@@ -121,6 +121,55 @@ def test_undated_listing_whose_page_belongs_to_another_day_is_left_to_that_day(c
     assert pipeline.build_article(ctx, page("2025-03-05T10:00:00+00:00", listed_at=listed)) is not None
 
 
+def test_discovery_is_staged_as_parquet_and_any_day_size_maps_below_max_map_length(ctx):
+    import dataclasses
+
+    from newslake.schemas import Candidate
+    from newslake.urls import url_bucket
+
+    listed = dt.datetime(2025, 3, 10, 9, tzinfo=dt.timezone.utc)
+    candidates = [Candidate(f"https://h{i % 40}.example/story/{i}", "s", listed if i % 2 else None, "https://h.example/rss") for i in range(3000)]
+    planned, over_budget = pipeline.plan_day(ctx, candidates, {})
+    refs = pipeline.stage_candidates(ctx, planned)
+    assert not over_budget
+    assert [r["index"] for r in refs] == list(range(len(refs))) and sum(r["count"] for r in refs) == 3000
+    assert all(set(r) == {"index", "candidates", "count", "sources", "source_count"} and isinstance(r["candidates"], str) for r in refs)  # references, not lists
+    assert pipeline.describe_batch(refs[0]) == f"batch 0: {refs[0]['count']} URLs (s)"
+    back = [c for r in refs for c in pipeline.read_candidates(ctx, r["candidates"])]
+    assert sorted(back, key=lambda c: c.url) == sorted(candidates, key=lambda c: c.url)
+    buckets = [url_bucket(c.url) for c in back]
+    assert buckets == sorted(buckets)  # a batch covers few url_state buckets
+    small = dataclasses.replace(ctx.settings, batch_size=250, max_batches=1000)
+    assert pipeline.batch_size_for(small, 3000) == 250
+    for day_size in (300_000, 1_000_000, 5_000_000):
+        size = pipeline.batch_size_for(small, day_size, reserved=20)
+        assert -(-day_size // size) + 20 <= 1000
+
+
+def _entity(i: int, mention: str) -> dict:
+    return {"article_id": f"{i:020d}", "partition_date": DAY, "mention": mention, "label": "PERSON", "start_char": 0, "end_char": 3, "sentence_index": 0, "canonical": mention}
+
+
+def test_write_stage_streams_staged_files_keeping_one_copy_of_each_article_and_its_rows(ctx):
+    """An article staged in two batches (listed twice) lands once, with one set of child rows;
+    exact repeats inside a batch go; each table's slice is one commit of the streamed files."""
+    first = [article(i) for i in range(3)]
+    second = [article(2), article(3, url="http://example.com/3")]  # article 2 again, from another batch
+    pipeline._write_staged(ctx, ctx.staging("enriched", "00000.parquet"), lake.to_table("articles", first))
+    pipeline._write_staged(ctx, ctx.staging("enriched", "00001.parquet"), lake.to_table("articles", second))
+    entities_0 = [_entity(0, "Ada"), _entity(0, "Ada"), _entity(1, "Bob"), _entity(2, "Cy")]  # an exact repeat
+    entities_1 = [_entity(2, "Cy"), _entity(3, "Di")]
+    pipeline._write_staged(ctx, ctx.staging("entities", "00000.parquet"), lake.to_table("entities", entities_0))
+    pipeline._write_staged(ctx, ctx.staging("entities", "00001.parquet"), lake.to_table("entities", entities_1))
+    counts = pipeline.write_stage(ctx)
+    assert (counts["articles"], counts["entities"], counts["duplicates_dropped"]) == (4, 4, 1)
+    landed = lake.read_table(ctx.location, "entities", DAY).sort_by("article_id")
+    assert [(r["article_id"][-1], r["mention"]) for r in landed.to_pylist()] == [("0", "Ada"), ("1", "Bob"), ("2", "Cy"), ("3", "Di")]
+    articles = lake.read_table(ctx.location, "articles", DAY).sort_by("article_id")
+    assert articles.column("text").to_pylist() == ["body text"] * 4 and articles.num_rows == 4
+    assert lake.read_table(ctx.location, "neardup_bands", DAY).num_rows == 4 * 2  # every kept article indexed
+
+
 def test_batches_are_named_by_index_url_count_and_sources():
     batch = {"index": 3, "candidates": [{"url": f"u{i}", "source": "a" if i < 2 else "b"} for i in range(3)]}
     assert pipeline.describe_batch(batch) == "batch 3: 3 URLs (a, b)"

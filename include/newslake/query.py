@@ -44,7 +44,7 @@ import pyarrow as pa
 from newslake import lake
 from newslake.config import Settings
 from newslake.errors import LakeError
-from newslake.schemas import TABLES, UNPARTITIONED_TABLES, column_doc, table_doc
+from newslake.schemas import TABLES, column_doc, partition_columns, table_doc
 from newslake.storage import LakeLocation
 
 log = logging.getLogger(__name__)
@@ -134,6 +134,15 @@ def _projection(name: str, available: Iterable[str]) -> str:
         column = _quote(field.name)
         parts.append(column if field.name in available else f"CAST(NULL AS {types[field.name]}) AS {column}")
     return ", ".join(parts)
+
+
+def _hive_options(name: str) -> str:
+    """read_parquet options that take the table's partition columns, typed, from its folder names."""
+    columns = partition_columns(name)
+    if not columns:
+        return "hive_partitioning = false"
+    types = duckdb_types(TABLES[name])
+    return "hive_partitioning = true, hive_types = {" + ", ".join(f"'{c}': {types[c]}" for c in columns) + "}"
 
 
 def _empty_select(name: str) -> str:
@@ -259,9 +268,7 @@ def view_statements(location: LakeLocation, states: dict[str, TableState]) -> li
         state = states[name]
         if state.files:
             files = ",\n    ".join(f"{ROOT_MACRO}() || {_literal('/' + _relative_to_root(location, f))}" for f in state.files)
-            partitioning = (
-                "hive_partitioning = false" if name in UNPARTITIONED_TABLES else f"hive_partitioning = true, hive_types = {{'{lake.PARTITION_COLUMN}': DATE}}"
-            )
+            partitioning = _hive_options(name)
             body = f"SELECT {_projection(name, state.columns)}\nFROM read_parquet([\n    {files}\n  ], {partitioning}, union_by_name = true)"
             comment = f"-- {name}: Delta version {state.version}, {len(state.files)} files"
         elif _fallback_usable(name, states):

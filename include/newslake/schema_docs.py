@@ -38,9 +38,10 @@ def table_section(name: str, schema: pa.Schema) -> list[str]:
     lines = [f"## `{name}`", ""]
     if description:
         lines += [description, ""]
-    partitioned = "partition_date" in schema.names
+    partitions = schemas.partition_columns(name)
+    where = schemas.TABLE_PATHS.get(name, name)
     lines += [
-        f"Layer: {_layer(name)}. Delta table at `<lake_root>/{schemas.TABLE_PATHS.get(name, name)}`" + (", partitioned by `partition_date`." if partitioned else "."),
+        f"Layer: {_layer(name)}. Delta table at `<lake_root>/{where}`" + (f", partitioned by {', '.join(f'`{c}`' for c in partitions)}." if partitions else "."),
         f"SQL: `SELECT * FROM {name}` (`newslake sql`, or `newslake.duckdb` / `newslake.sql` for BI tools).",
         "",
         "| column | type (Arrow) | type (DuckDB) | nullable | description |",

@@ -250,6 +250,22 @@ URL_STATE = pa.schema(
         pa.field("content_hash", pa.string(), nullable=False, metadata={"doc": "sha256 of the body held"}),
         pa.field("warc_path", pa.string(), nullable=False, metadata={"doc": "raw WARC file holding that body, relative to the lake root"}),
         pa.field("warc_offset", pa.int64(), nullable=False, metadata={"doc": "byte offset of its response record"}),
+        pa.field("url_bucket", pa.int16(), nullable=False, metadata={"doc": "hash bucket of the url (`urls.url_bucket`, partition key): a lookup reads only its batch's buckets"}),
+    ]
+)
+
+# Near-duplicate band index: each article's SimHash split into `neardup.BANDS` bands, one row per
+# band, so the write step finds the originals of a slice's copies in the +-window by reading only
+# the index parts its fingerprints probe (see `neardup.find_duplicate_of_indexed`).
+NEARDUP_BANDS = pa.schema(
+    [
+        pa.field("partition_date", pa.date32(), nullable=False, metadata={"doc": "the article's slice (partition key)"}),
+        pa.field("band_prefix", pa.int16(), nullable=False, metadata={"doc": "index part: band number and the top bits of the band value (partition key)"}),
+        pa.field("band", pa.int8(), nullable=False, metadata={"doc": "which band of the 64-bit fingerprint (0 = low bits)"}),
+        pa.field("band_value", pa.int64(), nullable=False, metadata={"doc": "the fingerprint's bits in that band, as an unsigned number"}),
+        pa.field("article_id", pa.string(), nullable=False, metadata={"doc": "the indexed article (articles.article_id)"}),
+        pa.field("simhash", pa.int64(), nullable=False, metadata={"doc": "the article's full fingerprint (articles.simhash)"}),
+        pa.field("published_at", UTC_TS, metadata={"doc": "the article's publication time, UTC (orders original before copy)"}),
     ]
 )
 
@@ -263,7 +279,8 @@ TABLE_DOCS: dict[str, str] = {
     "source_daily": "Per source and day: how many URLs were listed, fetched, extracted, failed, lacked a body or a date, or were duplicates.",
     "entity_daily": "Gold mart: per day and entity, the number of articles and mentions.",
     "place_daily": "Gold mart: per day and place, the number of articles and mentions, with the country.",
-    "url_state": "Crawl state, one row per canonical URL ever fetched: validators for conditional requests and where its body is stored.",
+    "url_state": "Crawl state, one row per canonical URL ever fetched: validators for conditional requests and where its body is stored (MERGEd by url, partitioned by its hash bucket).",
+    "neardup_bands": "Near-duplicate band index: one row per article and SimHash band; the write step reads only the index parts its fingerprints probe.",
 }
 
 TABLES: dict[str, pa.Schema] = {
@@ -276,10 +293,18 @@ TABLES: dict[str, pa.Schema] = {
     "entity_daily": ENTITY_DAILY,
     "place_daily": PLACE_DAILY,
     "url_state": URL_STATE,
+    "neardup_bands": NEARDUP_BANDS,
 }
 # Where a table lives under the lake root when that is not its name.
-TABLE_PATHS: dict[str, str] = {"url_state": "state/urls"}
-UNPARTITIONED_TABLES = ("url_state",)
+TABLE_PATHS: dict[str, str] = {"url_state": "state/url_state"}
+# Partition columns of a table when they are not just `partition_date`.
+TABLE_PARTITIONS: dict[str, tuple[str, ...]] = {"url_state": ("url_bucket",), "neardup_bands": ("partition_date", "band_prefix")}
+UNPARTITIONED_TABLES = tuple(name for name in TABLES if not TABLE_PARTITIONS.get(name, ("partition_date",)))
+
+
+def partition_columns(name: str) -> tuple[str, ...]:
+    """Columns table `name` is partitioned by (folders `col=value/`), in order."""
+    return TABLE_PARTITIONS.get(name, ("partition_date",))
 
 
 def table_doc(name: str) -> str:

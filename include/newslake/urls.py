@@ -37,3 +37,11 @@ def article_id(url: str) -> str:
 def host_of(url: str) -> str:
     """host[:port] of a URL, lower-cased: the unit of politeness."""
     return urlsplit(url).netloc.lower()
+
+
+URL_BUCKETS = 64  # `url_state.url_bucket` values: ~150k rows per bucket at 10M URLs
+
+
+def url_bucket(url: str) -> int:
+    """Hash bucket of a URL (0..URL_BUCKETS-1), from its article id: stable across processes and runs."""
+    return int(article_id(url)[:8], 16) % URL_BUCKETS

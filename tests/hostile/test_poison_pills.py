@@ -333,7 +333,7 @@ def test_discover_reports_urls_a_crawl_delay_leaves_no_time_for(tmp_path):
             lake_root=str(tmp_path / "lake"), sources_file=str(tmp_path / "sources.yaml"), allowed_private_networks="127.0.0.1/32", fetch_budget_seconds=100
         )
         found = discover_stage(RunContext.create(settings, START, START + dt.timedelta(days=1), run_id="plan"))
-    assert found["candidates"] == 4 and [len(b["candidates"]) for b in found["batches"]] == [4]
+    assert found["candidates"] == 4 and [b["count"] for b in found["batches"]] == [4]  # candidates staged as Parquet, XCom carries counts
     reported = pq.read_table(found["failures"]).to_pylist()
     assert len(reported) == 6 and {r["stage"] for r in reported} == {"discover"}
     assert "asks for 30 s between requests" in reported[0]["reason"] and "fetch_budget_seconds=100" in reported[0]["reason"]

@@ -250,11 +250,12 @@ def test_crawl_state_drives_conditional_gets_and_unchanged_pages_come_from_the_r
     assert any(r.status == 304 for r in site.requests)
     unchanged = lake.read_table(location, "source_daily", DAYS[1]).column("unchanged").to_pylist()
     assert sum(unchanged) > 0
-    assert (backfilled["root"] / "state" / "urls" / "_delta_log").is_dir()
+    assert (backfilled["root"] / "state" / "url_state" / "_delta_log").is_dir()  # partitioned by url_bucket
+    assert list((backfilled["root"] / "state" / "url_state").glob("url_bucket=*/*.parquet"))
 
 
 def test_bi_views_file_covers_every_table_of_a_crawled_lake(backfilled, tmp_path):
-    """lake/newslake.duckdb views over a real crawl, including the unpartitioned url_state."""
+    """lake/newslake.duckdb views over a real crawl, including url_state (partitioned by url_bucket)."""
     import duckdb
 
     from newslake.query import write_sql_access
