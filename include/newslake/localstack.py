@@ -109,6 +109,23 @@ def _port_is_free(port: int) -> bool:
         return True
 
 
+def _port_is_listening(port: int) -> bool:
+    """Whether a process still accepts connections on 127.0.0.1:`port`.
+
+    What `down` must guarantee is that no listener is left. The bind test it replaced also failed
+    after every process had stopped (CI, sample-site port, still "taken" 10 s after the stop): a
+    socket left behind by a killed server, such as the server side of a half-closed keep-alive
+    connection, blocks a bind but accepts no connection.
+    """
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
 def postgres_database_name(project: Path) -> str:
     """One metadata database per project folder, so two checkouts never share runs."""
     import hashlib
@@ -404,9 +421,9 @@ def down(project: Path, grace_seconds: float = 20) -> dict:
     state = json.loads(paths.state_file.read_text()) if paths.state_file.is_file() else {}
     ports = state.get("ports", [])
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not all(_port_is_free(p) for p in ports):
+    while time.monotonic() < deadline and any(_port_is_listening(p) for p in ports):
         time.sleep(0.3)
-    busy = [p for p in ports if not _port_is_free(p)]
+    busy = [p for p in ports if _port_is_listening(p)]
     if busy:
         raise StackError(f"ports still taken after stopping the stack: {busy}")
     return {"stopped": len(members), "killed": len(left), "components": sorted(pids)}

@@ -95,4 +95,4 @@ def test_down_stops_every_process_and_frees_the_ports(stack):
     assert localstack.session_members(sessions) == []
     assert localstack.stack_status(project) == {}
     for port in state["ports"]:
-        assert localstack._port_is_free(port)
+        assert not localstack._port_is_listening(port)
