@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from newslake.errors import NewslakeError
@@ -47,6 +47,21 @@ DAG_ID = "news_ingest"
 
 class ClusterError(NewslakeError):
     """A component did not start or a run did not finish; the message carries log tails."""
+
+
+def wait_http_ok(url: str, check_alive: Callable[[], None], deadline: float) -> bool:
+    """Poll `url` (no proxy) until it answers 200 (True) or `time.monotonic()` passes `deadline`
+    (False); `check_alive` runs before each try so a crashed server fails fast with its own error."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    while True:
+        check_alive()
+        with contextlib.suppress(OSError):
+            with opener.open(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
 
 
 def free_port() -> int:
@@ -390,16 +405,8 @@ class LocalCluster:
         return "\n".join(f"----- {name} ({self.logs[name]}) -----\n{_tail(self.logs[name], lines)}" for name in (names or self.logs))
 
     def _wait_http(self, url: str, name: str, deadline: float) -> None:
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        while True:
-            self._check_alive(name)
-            with contextlib.suppress(OSError):
-                with opener.open(url, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            if time.monotonic() > deadline:
-                raise ClusterError(f"{name} not healthy at {url}:\n{self.log_tails(30, [name])}")
-            time.sleep(0.5)
+        if not wait_http_ok(url, lambda: self._check_alive(name), deadline):
+            raise ClusterError(f"{name} not healthy at {url}:\n{self.log_tails(30, [name])}")
 
     # ------------------------------------------------------------------ metadata DB
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:

@@ -26,11 +26,12 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from newslake.devcluster import _tail, free_port
+from newslake.devcluster import _tail, free_port, wait_http_ok
 from newslake.errors import NewslakeError
 
 BIN = Path(sys.executable).parent
@@ -278,19 +279,6 @@ def read_pids(paths: StackPaths) -> dict[str, int]:
     return out
 
 
-def _wait_http(url: str, check_alive, deadline: float) -> None:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    while True:
-        check_alive()
-        with contextlib.suppress(OSError):
-            with opener.open(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        if time.monotonic() > deadline:
-            raise StackError(f"no answer from {url} in time")
-        time.sleep(0.5)
-
-
 # --------------------------------------------------------------------------- up / down / status
 def up(config: StackConfig, base_env: Mapping[str, str] | None = None, timeout: float = 180) -> dict:
     """Start the stack (or report the one already running); return its state (URL, login, paths)."""
@@ -352,7 +340,9 @@ def _start(config: StackConfig, paths: StackPaths, base_env: dict[str, str], dea
     pids["dag-processor"] = _spawn(paths, "dag-processor", [airflow, "dag-processor"], env)
     pids["triggerer"] = _spawn(paths, "triggerer", [airflow, "triggerer", "--skip-serve-logs"], env)
     url = f"http://127.0.0.1:{api_port}"
-    _wait_http(f"{url}/api/v2/monitor/health", check_alive, deadline)
+    health = f"{url}/api/v2/monitor/health"
+    if not wait_http_ok(health, check_alive, deadline):
+        raise StackError(f"no answer from {health} in time")
     _wait_dag_parsed(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], "news_ingest", check_alive, deadline)
     while not paths.password_file.is_file():  # the api-server writes it at start
         check_alive()
@@ -484,8 +474,6 @@ def annotate_runs(project: Path, dag_id: str = "news_ingest") -> int:
     Run ids and the grid's "Run After" carry the time a run could start (D+1), which misleads; the
     note shows in the grid's run details. Done through the REST API as the stack's admin.
     """
-    import urllib.parse
-
     from newslake.uishot import api_token
 
     state = json.loads(StackPaths(Path(project).resolve()).state_file.read_text())
@@ -508,7 +496,6 @@ def annotate_runs(project: Path, dag_id: str = "news_ingest") -> int:
 
 def screenshots(project: Path, out: Path, settle_seconds: float = 15.0) -> list[Path]:
     """PNGs of news_ingest's grid and of the mapped `fetch` tasks of its latest backfill run (docs/)."""
-    import urllib.parse
 
     from newslake import uishot
 

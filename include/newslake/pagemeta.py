@@ -59,17 +59,19 @@ def _loads(raw: str) -> Any:
             return None
 
 
-def _walk(node: Any) -> Iterable[dict]:
+def walk_json(node: Any) -> Iterable[dict]:
+    """Every dict of a parsed JSON-LD document, nested ones included, in document order."""
     if isinstance(node, dict):
         yield node
         for value in node.values():
-            yield from _walk(value)
+            yield from walk_json(value)
     elif isinstance(node, list):
         for value in node:
-            yield from _walk(value)
+            yield from walk_json(value)
 
 
-def _types(obj: dict) -> list[str]:
+def json_ld_types(obj: dict) -> list[str]:
+    """The `@type` names of a JSON-LD object (a string or a list of them)."""
     kind = obj.get("@type", [])
     return [k for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)]
 
@@ -80,7 +82,7 @@ def json_ld_objects(tree: etree._Element) -> list[dict]:
     for script in tree.xpath('//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'):
         data = _loads((script.text or "").strip())
         if data is not None:
-            found.extend(_walk(data))
+            found.extend(walk_json(data))
     return found
 
 
@@ -103,7 +105,7 @@ def _names(value: Any) -> list[tuple[str, str]]:
             if isinstance(name, list):
                 name = " ".join(n for n in name if isinstance(n, str))
             if isinstance(name, str):
-                out.append((name, " ".join(_types(item))))
+                out.append((name, " ".join(json_ld_types(item))))
     return [(text_of(n), t) for n, t in out if text_of(n)]
 
 
@@ -147,7 +149,7 @@ def read_page_meta(tree: etree._Element) -> PageMeta:
         elif key in _AUTHOR_METAS and not re.match(r"https?://|www\.", value):
             meta.meta_authors.append(value)
     for obj in json_ld_objects(tree):
-        kinds = " ".join(_types(obj))
+        kinds = " ".join(json_ld_types(obj))
         if _ORG_TYPE.search(kinds) and not _ARTICLE_TYPE.search(kinds):
             meta.site_names.extend(n for n, _ in _names(obj.get("name")) if n)
             continue

@@ -30,6 +30,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import lxml.html
 from lxml import etree
 
+from newslake.pagemeta import json_ld_types, walk_json
+
 __all__ = ["DATE_IN_TEXT", "PublishedDate", "find_published_date"]
 
 MIN_DATE = dt.date(1990, 1, 1)
@@ -313,21 +315,6 @@ _ARTICLE_META = re.compile(r"\b(?:meta|byline|dateline|post-?info|entry-?info|ar
 _UPDATED_TEXT = re.compile(r"updated|modified|edited|aktualisiert|actualizado|mis à jour|atualizado|aggiornato", re.I)
 
 
-def _walk_json(node: Any) -> Iterable[dict]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk_json(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk_json(value)
-
-
-def _types(obj: dict) -> list[str]:
-    kind = obj.get("@type", [])
-    return [k for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)]
-
-
 def _json_ld_candidates(tree: etree._Element) -> list[tuple[int, str]]:
     """(rank, value) of datePublished in JSON-LD; article objects rank before other objects."""
     found: list[tuple[int, str]] = []
@@ -342,8 +329,8 @@ def _json_ld_candidates(tree: etree._Element) -> list[tuple[int, str]]:
                 data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " ")), strict=False)
             except ValueError:
                 continue
-        for obj in _walk_json(data):
-            kinds = _types(obj)
+        for obj in walk_json(data):
+            kinds = json_ld_types(obj)
             is_article = any(_ARTICLE_TYPES.search(k) for k in kinds)
             for key, rank in (("datePublished", 0), ("dateCreated", 2), ("uploadDate", 3)):
                 value = obj.get(key)
