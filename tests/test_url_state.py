@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pyarrow as pa
 from deltalake import write_deltalake
 
@@ -92,6 +93,31 @@ def test_a_large_day_is_merged_in_bucket_groups_with_the_same_result(tmp_path, m
     versions = lake.open_table(location, "url_state").version()
     assert url_state.merge(location, _rows(urls, etag="v2")) == 400
     assert lake.open_table(location, "url_state").version() - versions > 5
+    stored = lake.read_table(location, "url_state")
+    assert sorted(stored.column("url").to_pylist()) == sorted(urls)
+    assert set(stored.column("etag").to_pylist()) == {"v2"}
+
+
+def test_merge_groups_bound_staged_and_stored_rows_and_never_split_a_bucket():
+    staged = np.array([0, 5, 5, 5, 0, 30, 5])
+    stored = np.array([99, 10, 10, 10, 10, 10, 500])
+    groups = url_state.merge_groups(staged, stored, max_staged=12, max_stored=25)
+    assert groups == [(1, 3), (3, 5), (5, 6), (6, 7)]  # bucket 0 and 4 have nothing staged; 5 and 6 exceed a bound alone
+    covered = [b for first, last in groups for b in range(first, last) if staged[b]]
+    assert covered == [1, 2, 3, 5, 6]
+    for first, last in groups:
+        inside = [b for b in range(first, last) if staged[b]]
+        assert len(inside) == 1 or (staged[first:last].sum() <= 12 and stored[first:last].sum() <= 25)
+
+
+def test_a_merge_into_a_large_table_is_split_by_stored_rows_with_the_same_result(tmp_path, monkeypatch):
+    location = LakeLocation.from_settings(str(tmp_path / "lake"))
+    urls = [f"https://news.example/{i}" for i in range(300)]
+    url_state.merge(location, _rows(urls[:200]))
+    monkeypatch.setattr(url_state, "MERGE_TARGET_ROWS", 20)
+    versions = lake.open_table(location, "url_state").version()
+    assert url_state.merge(location, _rows(urls, etag="v2")) == 300
+    assert lake.open_table(location, "url_state").version() - versions >= 200 // 20 - 1
     stored = lake.read_table(location, "url_state")
     assert sorted(stored.column("url").to_pylist()) == sorted(urls)
     assert set(stored.column("etag").to_pylist()) == {"v2"}
