@@ -175,3 +175,27 @@ def test_batches_are_named_by_index_url_count_and_sources():
     assert pipeline.describe_batch(batch) == "batch 3: 3 URLs (a, b)"
     assert pipeline.describe_batch({"index": 0, "candidates": [{"url": "u", "source": "a"}]}) == "batch 0: 1 URL (a)"
     assert pipeline.describe_batch({"index": 4, "candidates": [], "warc": "/data/x/CC-NEWS-1.warc.gz", "source": "cc"}) == "batch 4: cc WARC CC-NEWS-1.warc.gz"
+
+
+def test_dedupe_keeps_one_row_per_article_and_per_landed_page_preferring_the_page_own_url():
+    rows = [
+        article(1, url="http://example.com/short", final_url="http://example.com/story?utm_source=feed", source="a"),  # a tracking link
+        article(2, url="http://example.com/story", final_url="http://example.com/story", source="b"),  # the page's own URL
+        article(3, source="a"),
+        article(3, source="b"),  # listed twice: the first listing wins
+        article(4, final_url="", source="a"),  # no final URL recorded: its own listing is its page
+    ]
+    kept, dropped = pipeline._dedupe(lake.to_table("articles", rows))
+    assert kept.column("article_id").to_pylist() == [f"{2:020d}", f"{3:020d}", f"{4:020d}"]
+    assert kept.column("source").to_pylist() == ["b", "a", "a"]
+    assert dropped == {"a": 1, "b": 1}
+
+
+def test_articles_another_day_holds_are_dropped_and_counted_per_source(ctx):
+    other_day = DAY - dt.timedelta(days=1)
+    lake.replace_slice(ctx.location, "articles", lake.to_table("articles", [article(1, partition_date=other_day, published_date_local=other_day)]), other_day)
+    lake.replace_slice(ctx.location, "articles", lake.to_table("articles", [article(2)]), DAY)  # this day's own slice does not count
+    staged = lake.to_table("articles", [article(1, source="a"), article(2), article(3)])
+    kept, dropped = pipeline._drop_claimed_elsewhere(ctx, staged)
+    assert kept.column("article_id").to_pylist() == [f"{2:020d}", f"{3:020d}"]
+    assert dropped == {"a": 1}

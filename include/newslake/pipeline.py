@@ -540,23 +540,32 @@ def _dedupe(articles: pa.Table) -> tuple[pa.Table, dict[str, int]]:
     """Keep one row per article_id and per final URL; return the rows and the number dropped per source.
 
     Two listed URLs that redirect to one page (feed tracking links, short links) are one article:
-    the row listed under the page's own URL wins, else the first.
+    the row listed under the page's own URL wins, else the first. Computed with Arrow group-bys
+    over row numbers, so a day of a million rows costs a few narrow columns, not Python objects.
     """
-    ids, urls, sources = (articles.column(c).to_pylist() for c in ("article_id", "url", "source"))
-    pages = [canonical_url(f) if f else u for f, u in zip(articles.column("final_url").to_pylist(), urls)]
-    preferred: dict[str, int] = {}
-    for i, (url, page) in enumerate(zip(urls, pages)):
-        if page not in preferred or (url == page and urls[preferred[page]] != page):
-            preferred[page] = i
-    seen: set[str] = set()
-    keep: list[bool] = []
-    dropped: Counter = Counter()
-    for i, (value, page, source) in enumerate(zip(ids, pages, sources)):
-        duplicate = value in seen or preferred[page] != i
-        keep.append(not duplicate)
-        dropped[source] += duplicate
-        seen.add(value)
-    return articles.filter(pa.array(keep, pa.bool_())), {k: v for k, v in dropped.items() if v}
+    n = articles.num_rows
+    if not n:
+        return articles, {}
+    urls, final_urls = articles.column("url").combine_chunks(), articles.column("final_url").combine_chunks()
+    # canonicalised only where a fetch ended on another URL: the listed URL is canonical already
+    moved = pc.fill_null(pc.and_(pc.not_equal(final_urls, urls), pc.not_equal(final_urls, "")), False)
+    landed = [canonical_url(u) for u in final_urls.filter(moved).to_pylist()]
+    pages = pc.replace_with_mask(urls, moved, pa.array(landed, pa.string())) if landed else urls
+    row = np.arange(n, dtype=np.int64)
+    is_page_url = pc.fill_null(pc.equal(urls, pages), False)
+    # rank: a row listed under its page's own URL before any other row of that page, then first listed
+    rank = np.where(is_page_url.to_numpy(zero_copy_only=False), row, row + n)
+    numbered = pa.table({"article_id": articles.column("article_id"), "page": pages, "row": row, "rank": rank})
+    first_of_id = numbered.group_by("article_id", use_threads=False).aggregate([("row", "min")]).column("row_min").to_numpy()
+    best_of_page = numbered.group_by("page", use_threads=False).aggregate([("rank", "min")]).column("rank_min").to_numpy() % n
+    keep = np.zeros(n, bool)
+    keep[np.intersect1d(first_of_id, best_of_page, assume_unique=True)] = True
+    return articles.filter(pa.array(keep)), _rows_per_source(articles.filter(pa.array(~keep)))
+
+
+def _rows_per_source(articles: pa.Table) -> dict[str, int]:
+    counts = articles.group_by("source", use_threads=False).aggregate([([], "count_all")])
+    return dict(zip(counts.column("source").to_pylist(), counts.column("count_all").to_pylist(), strict=True))
 
 
 CHILD_TABLES = ("entities", "places", "mentioned_dates")
@@ -674,17 +683,16 @@ def _drop_claimed_elsewhere(ctx: RunContext, articles: pa.Table) -> tuple[pa.Tab
     the slice that holds it first keeps it. Re-running that slice keeps it too, because its own
     slice is excluded from the check.
     """
-    ids = articles.column("article_id").to_pylist()
-    if not ids:
+    if not articles.num_rows:
         return articles, {}
+    ids = articles.column("article_id").combine_chunks()
     claimed_filter = pc.field("article_id").isin(ids) & (pc.field("partition_date") != pa.scalar(ctx.partition_date, pa.date32()))
-    claimed = set(lake.read_table(ctx.location, "articles", columns=["article_id"], filter=claimed_filter).column("article_id").to_pylist())
-    if not claimed:
+    claimed = lake.read_table(ctx.location, "articles", columns=["article_id"], filter=claimed_filter).column("article_id")
+    if not len(claimed):
         return articles, {}
-    keep = [i not in claimed for i in ids]
-    dropped = Counter(s for s, k in zip(articles.column("source").to_pylist(), keep, strict=True) if not k)
-    log.info("slice %s: %d articles already in another day's slice, not written twice", ctx.partition_date, len(claimed))
-    return articles.filter(pa.array(keep, pa.bool_())), dict(dropped)
+    is_claimed = pc.is_in(ids, value_set=claimed.combine_chunks())
+    log.info("slice %s: %d articles already in another day's slice, not written twice", ctx.partition_date, pc.sum(is_claimed).as_py())
+    return articles.filter(pc.invert(is_claimed)), _rows_per_source(articles.filter(is_claimed))
 
 
 def _mark_near_duplicates(ctx: RunContext, articles: pa.Table) -> pa.Table:
