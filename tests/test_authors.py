@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
+from lxml import html as lxml_html
+
 from newslake.authors import choose_authors, split_names
-from newslake.pagemeta import PageMeta
+from newslake.pagemeta import PageMeta, read_page_meta
+
+
+def _page(body: str, *json_ld: dict) -> PageMeta:
+    scripts = "".join(f'<script type="application/ld+json">{json.dumps(obj)}</script>' for obj in json_ld)
+    return read_page_meta(lxml_html.fromstring(f"<html><head>{scripts}</head><body>{body}</body></html>"))
 
 
 def test_bylines_are_split_into_people_without_by_and_roles():
@@ -35,3 +44,11 @@ def test_a_page_naming_only_its_site_or_a_desk_has_no_authors():
     meta = PageMeta(site_names=["DER SPIEGEL"], json_ld_authors=[("DER SPIEGEL", "Organization")], meta_authors=["DER SPIEGEL"])
     assert choose_authors(meta, "DER SPIEGEL", "https://www.spiegel.de/x") == []
     assert choose_authors(PageMeta(meta_authors=["Redaktion"]), None, None) == []
+
+
+def test_a_json_ld_person_also_typed_organization_is_an_author_not_the_site():
+    profile = {"@type": ["Person", "Organization"], "@id": "https://example.com/#/person/1", "name": "Kyle Wiggers"}
+    article = {"@type": "NewsArticle", "headline": "H", "author": [profile], "publisher": {"@type": "Organization", "name": "TechNews"}}
+    meta = _page("<p>text</p>", {"@graph": [article, profile]})
+    assert "Kyle Wiggers" not in meta.site_names
+    assert choose_authors(meta, "Kyle Wiggers", "https://technews.example/2024/x") == ["Kyle Wiggers"]

@@ -20,6 +20,7 @@ __all__ = ["PageMeta", "read_page_meta", "json_ld_objects", "text_of"]
 # JSON-LD types that describe the article itself (not the site, a video or a breadcrumb)
 _ARTICLE_TYPE = re.compile(r"Article|BlogPosting|Report|NewsArticle|LiveBlogPosting|WebPage|Posting", re.I)
 _ORG_TYPE = re.compile(r"Organization|Corporation|NewsMediaOrganization|WebSite|Brand", re.I)
+_PERSON_TYPE = re.compile(r"\bPerson\b", re.I)
 # chrome containers whose `<h1>` is a logo or a teaser, not the article's headline
 _CHROME = re.compile(r"\b(?:nav|menu|logo|masthead|header-logo|site-title|brand|teaser|related|sidebar|footer|modal|popup)\b", re.I)
 _CHROME_TAGS = {"nav", "footer", "aside"}
@@ -150,7 +151,9 @@ def read_page_meta(tree: etree._Element) -> PageMeta:
             meta.meta_authors.append(value)
     for obj in json_ld_objects(tree):
         kinds = " ".join(json_ld_types(obj))
-        if _ORG_TYPE.search(kinds) and not _ARTICLE_TYPE.search(kinds):
+        # a journalist's profile typed ["Person", "Organization"] (some WordPress SEO plugins) is a
+        # person, not the site: as a site name it would strike the author from the byline
+        if _ORG_TYPE.search(kinds) and not _ARTICLE_TYPE.search(kinds) and not _PERSON_TYPE.search(kinds):
             meta.site_names.extend(n for n, _ in _names(obj.get("name")) if n)
             continue
         if not _ARTICLE_TYPE.search(kinds):
