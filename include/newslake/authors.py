@@ -44,9 +44,9 @@ _NOT_PERSON = re.compile(
     r"contributor|columnist|kolumnist(?:in)?|chefredakteur(?:in)?)\b",
     re.I,
 )
-# a URL slug ("chuck-ross") left in a byline field by a CMS
-# host labels that say nothing about the site (www, country and generic domains)
+# host labels that say nothing about the site (www, second-level and generic domains)
 _GENERIC_HOST_LABELS = {"www", "m", "amp", "news", "com", "co", "org", "net", "gov", "edu", "ac", "online", "web"}
+# a URL slug ("chuck-ross") left in a byline field by a CMS
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 MAX_NAME_WORDS = 6
 
@@ -104,9 +104,9 @@ def split_names(byline: str) -> list[str]:
 def _person_names(names: list[str], site: set[str], host_label: str = "") -> list[str]:
     out: list[str] = []
     for name in names:
-        if not _is_name(name) or _SLUG.match(name) or _is_site(name, site) or _NOT_PERSON.search(name):
+        if not _is_name(name) or _SLUG.match(name) or _NOT_PERSON.search(name):
             continue
-        if _named_after_host(name, host_label):
+        if _is_site(name, site) or _named_after_host(name, host_label):
             continue
         if name.casefold() not in (n.casefold() for n in out):
             out.append(name)
