@@ -41,7 +41,7 @@ __all__ = ["EXTRACTOR_VERSION", "BodyOptions", "ExtractedPage", "extract_page", 
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = f"newslake-extract/4 trafilatura/{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"newslake-extract/5 trafilatura/{trafilatura.__version__}"
 
 # the precise output is trusted unless it holds less than this share of the default's words
 MIN_PRECISE_SHARE = 0.15

@@ -1,8 +1,8 @@
 """Page metadata: parsed HTML tree -> `PageMeta` (what the page says about itself, read once).
 
-Open Graph / Twitter cards, `<meta>` authors, JSON-LD objects, the raw `<title>` and the `<h1>`s
-outside page chrome. Headline, author and body-witness choices (`headline.py`, `authors.py`,
-`witness.py`) work on this record, so no module walks the tree or parses JSON-LD twice.
+Open Graph / Twitter cards, `<meta>` authors, JSON-LD objects, the raw `<title>`, and the `<h1>`s
+and visible bylines outside page chrome. Headline, author and body-witness choices (`headline.py`,
+`authors.py`, `witness.py`) work on this record, so no module walks the tree or parses JSON-LD twice.
 """
 
 from __future__ import annotations
@@ -15,15 +15,21 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["PageMeta", "read_page_meta", "json_ld_objects", "text_of"]
+__all__ = ["PageMeta", "read_page_meta", "json_ld_objects", "text_of", "visible_bylines"]
 
 # JSON-LD types that describe the article itself (not the site, a video or a breadcrumb)
 _ARTICLE_TYPE = re.compile(r"Article|BlogPosting|Report|NewsArticle|LiveBlogPosting|WebPage|Posting", re.I)
 _ORG_TYPE = re.compile(r"Organization|Corporation|NewsMediaOrganization|WebSite|Brand", re.I)
+_PERSON_TYPE = re.compile(r"\bPerson\b", re.I)
 # chrome containers whose `<h1>` is a logo or a teaser, not the article's headline
 _CHROME = re.compile(r"\b(?:nav|menu|logo|masthead|header-logo|site-title|brand|teaser|related|sidebar|footer|modal|popup)\b", re.I)
 _CHROME_TAGS = {"nav", "footer", "aside"}
 _SPACE = re.compile(r"\s+")
+# class/id words of a visible byline element (whole words: "author-bio", "comment-author" are not)
+_BYLINE_CLASS = re.compile(r"(?:^|\s)(?:byline|by-line|author|authors|autor|autoren|author-?name|byline-?name)(?:\s|$)", re.I)
+# a link to the author's page ("/autoren/name/max-kolter", "/author/jane-doe/")
+_AUTHOR_HREF = re.compile(r"/(?:authors?|autor(?:en|in)?|journalists?)/[^/?#]+", re.I)
+MAX_BYLINE_CHARS = 100  # longer: a whole header or an author's biography, not a byline
 # <meta> keys that name the author (values that are URLs are profile links, not names)
 _AUTHOR_METAS = ("author", "article:author", "dc.creator", "dcterms.creator", "parsely-author", "sailthru.author", "byl", "twitter:creator")
 
@@ -47,6 +53,8 @@ class PageMeta:
     meta_authors: list[str] = field(default_factory=list)
     descriptions: list[str] = field(default_factory=list)  # og:/twitter:/meta/JSON-LD description
     h1s: list[str] = field(default_factory=list)  # `<h1>` texts outside chrome, document order
+    # visible bylines outside chrome and comments, document order; "A; B" when one block names several
+    bylines: list[str] = field(default_factory=list)
 
 
 def _loads(raw: str) -> Any:
@@ -127,6 +135,39 @@ def _element_text(el: etree._Element) -> str:
     return text_of("".join(el.xpath(".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]")))
 
 
+def _is_byline(el: etree._Element) -> bool:
+    if el.tag == "a" and ("author" in (el.get("rel") or "").lower().split() or _AUTHOR_HREF.search(el.get("href") or "")):
+        return True
+    return bool(_BYLINE_CLASS.search(f"{el.get('class') or ''} {el.get('id') or ''}"))
+
+
+def _in_comments(el: etree._Element) -> bool:
+    return any("comment" in " ".join(filter(None, (a.get("class"), a.get("id")))).lower() for a in el.iterancestors())
+
+
+def visible_bylines(tree: etree._Element) -> list[str]:
+    """Texts of the page's byline elements: `rel="author"` links, links to an author's page, and
+    elements whose class or id is "byline" or "author".
+
+    The outermost such element counts; byline elements side by side under one parent (one block
+    per author) make one byline "A; B", so a block naming two people is not read as two bylines.
+    """
+    groups: dict[etree._Element, list[str]] = {}
+    taken: set[etree._Element] = set()
+    for el in tree.iter("*"):
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript", "meta", "link") or not _is_byline(el):
+            continue
+        if any(a in taken for a in el.iterancestors()) or _in_chrome(el) or _in_comments(el):
+            continue
+        text = _element_text(el)
+        if not text or len(text) > MAX_BYLINE_CHARS:
+            continue
+        taken.add(el)
+        parent = el.getparent()
+        groups.setdefault(parent if parent is not None else el, []).append(text)
+    return list(dict.fromkeys("; ".join(dict.fromkeys(texts)) for texts in groups.values()))
+
+
 def read_page_meta(tree: etree._Element) -> PageMeta:
     """Collect the page's self-descriptions in one pass over `<meta>`, JSON-LD, `<title>` and `<h1>`."""
     meta = PageMeta()
@@ -150,7 +191,9 @@ def read_page_meta(tree: etree._Element) -> PageMeta:
             meta.meta_authors.append(value)
     for obj in json_ld_objects(tree):
         kinds = " ".join(json_ld_types(obj))
-        if _ORG_TYPE.search(kinds) and not _ARTICLE_TYPE.search(kinds):
+        # a journalist's profile typed ["Person", "Organization"] (some WordPress SEO plugins) is a
+        # person, not the site: as a site name it would strike the author from the byline
+        if _ORG_TYPE.search(kinds) and not _ARTICLE_TYPE.search(kinds) and not _PERSON_TYPE.search(kinds):
             meta.site_names.extend(n for n, _ in _names(obj.get("name")) if n)
             continue
         if not _ARTICLE_TYPE.search(kinds):
@@ -165,6 +208,7 @@ def read_page_meta(tree: etree._Element) -> PageMeta:
         text = _element_text(head)
         if text and not _in_chrome(head):
             meta.h1s.append(text)
+    meta.bylines = visible_bylines(tree)
     meta.site_names = list(dict.fromkeys(s for s in meta.site_names if s))
     meta.descriptions = list(dict.fromkeys(meta.descriptions))
     return meta
