@@ -271,7 +271,7 @@ def candidates_for(day: dt.date, n: int) -> list:
 # --------------------------------------------------------------------------- steps (run in a child)
 def step_write_stage(ctx) -> dict:
     """The real write_stage, with its parts timed by wrapping the functions it calls."""
-    from newslake import lake, pipeline
+    from newslake import lake, pipeline, url_state
 
     parts: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -297,7 +297,7 @@ def step_write_stage(ctx) -> dict:
         if hasattr(pipeline, name):
             timed(pipeline, name)
     timed(lake, "replace_slice", lambda args: f"commit_{args[1]}")
-    timed(lake, "merge_by_key", lambda args: f"merge_{args[1]}")
+    timed(url_state, "merge", lambda args: "merge_url_state")
     counts = pipeline.write_stage(ctx)
     return {"parts_s": parts, "parts_cpu_s": cpu, "parts_peak_rss_mb": peaks, "counts": {k: v for k, v in counts.items() if isinstance(v, int)}}
 
@@ -469,7 +469,9 @@ def in_child(step: str, lake_root: str, day: dt.date, n: int, seed: int = 0) -> 
     if process.returncode != 0:
         raise SystemExit(f"step {step} for {day} failed with exit code {process.returncode}")
     detail = json.loads(text.strip().splitlines()[-1]) if text.strip() else {}
-    return {"wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), **detail}
+    # a step timing its parts resets VmHWM per part, which ru_maxrss then follows: its peak is the parts' largest
+    peak = max([usage.ru_maxrss / 1024, *detail.get("parts_peak_rss_mb", {}).values()])
+    return {"wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "peak_rss_mb": round(peak, 1), **detail}
 
 
 def canonical_ids(urls: list[str]) -> list[str]:
