@@ -276,17 +276,19 @@ def step_write_stage(ctx) -> dict:
     parts: dict[str, float] = {}
     cpu: dict[str, float] = {}
     peaks: dict[str, float] = {}
+    before: dict[str, float] = {}  # RSS when the part starts: what earlier parts still hold
 
     def timed(module, name: str, label=None):
         original = getattr(module, name)
 
         def wrapper(*args, **kwargs):
+            key = label(args) if label else name
+            before.setdefault(key, peak_rss_mb("VmRSS"))
             reset_peak_rss()
             started, cpu_started = time.perf_counter(), process_cpu_s()
             try:
                 return original(*args, **kwargs)
             finally:
-                key = label(args) if label else name
                 parts[key] = round(parts.get(key, 0.0) + time.perf_counter() - started, 3)
                 cpu[key] = round(cpu.get(key, 0.0) + process_cpu_s() - cpu_started, 3)
                 peaks[key] = max(peaks.get(key, 0.0), peak_rss_mb())
@@ -299,7 +301,7 @@ def step_write_stage(ctx) -> dict:
     timed(lake, "replace_slice", lambda args: f"commit_{args[1]}")
     timed(url_state, "merge", lambda args: "merge_url_state")
     counts = pipeline.write_stage(ctx)
-    return {"parts_s": parts, "parts_cpu_s": cpu, "parts_peak_rss_mb": peaks, "counts": {k: v for k, v in counts.items() if isinstance(v, int)}}
+    return {"parts_s": parts, "parts_cpu_s": cpu, "parts_peak_rss_mb": peaks, "parts_rss_before_mb": before, "counts": {k: v for k, v in counts.items() if isinstance(v, int)}}
 
 
 def process_cpu_s() -> float:
@@ -317,10 +319,10 @@ def reset_peak_rss() -> None:
         pass
 
 
-def peak_rss_mb() -> float:
+def peak_rss_mb(field: str = "VmHWM") -> float:
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return round(int(line.split()[1]) / 1024, 1)
     return 0.0
 

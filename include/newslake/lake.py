@@ -26,6 +26,7 @@ import pyarrow.dataset as ds
 from deltalake import DeltaTable, WriterProperties, write_deltalake
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
+from newslake import deltafiles
 from newslake.errors import LakeError
 from newslake.schemas import TABLE_PATHS, TABLES, partition_columns
 from newslake.storage import LakeLocation
@@ -41,6 +42,9 @@ WRITER_PROPERTIES = WriterProperties(compression="ZSTD", compression_level=1)
 # was the write step's peak, growing with the day).
 ROW_GROUP_ROWS = {"articles": 8_192}
 DEFAULT_ROW_GROUP_ROWS = 131_072
+# rows per data file of a slice: ~100 MB of zstd Parquet for articles, fewer, larger files for narrow tables
+FILE_ROWS = {"articles": 100_000}
+DEFAULT_FILE_ROWS = 2_000_000
 
 
 def writer_properties(name: str) -> WriterProperties:
@@ -70,22 +74,11 @@ def replace_slice(location: LakeLocation, name: str, table: pa.Table | Callable[
         batches = table.to_batches
     else:
         batches = table
-    predicate = f"{PARTITION_COLUMN} = '{partition_date.isoformat()}'"
-    uri = location.uri(table_path(name))
     for attempt in range(1, COMMIT_ATTEMPTS + 1):
         written = _RowCount()
         reader = pa.RecordBatchReader.from_batches(schema, _conformed(name, batches(), partition_date, written))
         try:
-            write_deltalake(
-                uri,
-                reader,
-                mode="overwrite",
-                predicate=predicate,
-                partition_by=list(partition_columns(name)),
-                schema_mode="merge",  # a column added in a newer version joins existing tables; old rows read it as null
-                storage_options=location.delta_options(),
-                writer_properties=writer_properties(name),
-            )
+            _overwrite_slice(location, name, reader, partition_date)
         except CommitFailedError as exc:
             if attempt == COMMIT_ATTEMPTS:
                 raise LakeError(f"{name}: could not commit slice {partition_date} after {attempt} attempts ({exc}); re-run the task") from exc
@@ -108,6 +101,54 @@ def replace_slice(location: LakeLocation, name: str, table: pa.Table | Callable[
         log.warning("%s: slice %s holds %d rows after writing %d (concurrent writer); rewriting", name, partition_date, landed, written.rows)
         time.sleep(random.uniform(0.1, 0.4) * 2**attempt)
     raise AssertionError("unreachable")
+
+
+def _overwrite_slice(location: LakeLocation, name: str, reader: pa.RecordBatchReader, partition_date: dt.date) -> None:
+    """One commit replacing the slice with the reader's rows (see `overwrite_partitions`)."""
+    overwrite_partitions(location, name, reader, [(PARTITION_COLUMN, "=", partition_date.isoformat())])
+
+
+def overwrite_partitions(location: LakeLocation, name: str, data: pa.RecordBatchReader | pa.Table, filters: Sequence[tuple[str, str, object]]) -> None:
+    """One commit replacing the partitions `filters` select ((column, "=" or "in", value)) with `data`.
+
+    Into an existing table with every column of the schema, the files are written here and
+    committed as one transaction (`deltafiles`: memory bounded by a row group). A new table, or
+    one that lacks a column this version adds, goes through `write_deltalake`, which creates the
+    table or merges the schema (old rows then read the new column as null).
+    """
+    schema = TABLES[name]
+    table = open_table(location, name)
+    filters = [(column, op, _partition_literal(value)) for column, op, value in filters]
+    if table is None or not set(schema.names) <= {f.name for f in table.schema().fields}:
+        write_deltalake(
+            location.uri(table_path(name)),
+            data,
+            mode="overwrite",
+            predicate=" AND ".join(_sql_condition(*f) for f in filters),
+            partition_by=list(partition_columns(name)),
+            schema_mode="merge",
+            storage_options=location.delta_options(),
+            writer_properties=writer_properties(name),
+        )
+        return
+    filesystem, root = location.filesystem()
+    batches = data.to_batches() if isinstance(data, pa.Table) else data
+    actions = deltafiles.write_files(
+        filesystem,
+        f"{root}/{table_path(name)}",
+        schema,
+        partition_columns(name),
+        batches,
+        ROW_GROUP_ROWS.get(name, DEFAULT_ROW_GROUP_ROWS),
+        FILE_ROWS.get(name, DEFAULT_FILE_ROWS),
+    )
+    table.create_write_transaction(actions, mode="overwrite", schema=table.schema(), partition_by=list(partition_columns(name)), partition_filters=filters)
+
+
+def _sql_condition(column: str, op: str, value: str | list[str]) -> str:
+    if op == "in":
+        return f"{column} IN ({', '.join(repr(v) for v in value)})"
+    return f"{column} {op} {value!r}"
 
 
 class _RowCount:

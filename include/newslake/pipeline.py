@@ -668,6 +668,7 @@ def write_stage(ctx: RunContext) -> dict:
         tables["failures"] = _read_staged(ctx, _staged_files(ctx, "failures"), "failures")
         tables["source_daily"] = lake.to_table("source_daily", source_daily_rows(ctx, articles, tables["failures"], duplicates))
         counts = {name: lake.replace_slice(ctx.location, name, table, ctx.partition_date) for name, table in tables.items()}
+        del tables, articles  # the day's decision columns and index rows: not needed by the url_state upsert
         state = _read_staged(ctx, _staged_files(ctx, "url_state"), "url_state")
         counts["url_state"] = url_state.merge(ctx.location, state)
     counts["duplicates_dropped"] = sum(duplicates.values())

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
 from newslake import lake
@@ -181,13 +181,5 @@ def _upsert_buckets(location: LakeLocation, staged: pa.Table, buckets: Sequence[
     updated = updated.set_column(updated.column_names.index("first_seen"), "first_seen", first_seen).select(schema.names)
     result = pa.concat_tables([stored.filter(pc.invert(is_known)), updated.cast(schema)])
     del stored, updated
-    write_deltalake(
-        location.uri(lake.table_path("url_state")),
-        result,
-        mode="overwrite",
-        predicate=f"url_bucket IN ({', '.join(str(int(b)) for b in buckets)})",
-        partition_by=["url_bucket"],
-        storage_options=location.delta_options(),
-        writer_properties=lake.WRITER_PROPERTIES,
-    )
+    lake.overwrite_partitions(location, "url_state", result, [("url_bucket", "in", list(buckets))])
     return staged.num_rows
