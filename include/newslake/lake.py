@@ -1,9 +1,12 @@
 """Lake: record tables -> Delta Lake tables (partitioned, zstd Parquet + transaction log).
 
-Every write replaces exactly one `partition_date` slice in one atomic Delta commit
-(`mode="overwrite"` with a predicate), so re-running a day changes nothing and a crashed write
-leaves nothing visible: the commit either lands or it does not. Two writers racing on one table
-get a `CommitFailedError` from deltalake instead of a corrupt partition; we retry those.
+Every write replaces exactly one `partition_date` slice in one atomic Delta commit (an overwrite
+limited to the slice's partition: the slice's files written by `deltafiles` and committed as one
+transaction, or `write_deltalake` with a predicate when the table is new or gains a column), so
+re-running a day changes nothing and a crashed write leaves nothing visible: the commit either
+lands or it does not (files of a commit that never landed are unreferenced; vacuum removes them).
+Two writers racing on one table get a `CommitFailedError` from deltalake instead of a corrupt
+partition; we retry those.
 Readers go through the Delta log (`read_table`), never a Parquet glob, which would return files
 an overwrite has logically removed but not yet vacuumed.
 """
@@ -36,10 +39,10 @@ log = logging.getLogger(__name__)
 PARTITION_COLUMN = "partition_date"
 COMMIT_ATTEMPTS = 5
 WRITER_PROPERTIES = WriterProperties(compression="ZSTD", compression_level=1)
-# The Parquet writer holds a whole row group in memory before it flushes (parquet-rs default:
-# 1M rows). Article rows carry ~4 KB of text, so their row groups are kept small: a day of 1M
-# articles is written in ~32 MB steps instead of one 4 GB buffer (measured: the articles commit
-# was the write step's peak, growing with the day).
+# A Parquet writer holds a whole row group in memory before it flushes. Article rows carry ~4 KB
+# of text, so their row groups are kept small: a day of 1M articles is written in ~32 MB steps
+# instead of one 4 GB buffer (measured: the articles commit was the write step's peak, growing
+# with the day).
 ROW_GROUP_ROWS = {"articles": 8_192}
 DEFAULT_ROW_GROUP_ROWS = 131_072
 # rows per data file of a slice: ~100 MB of zstd Parquet for articles, fewer, larger files for narrow tables
