@@ -200,9 +200,15 @@ def find_duplicate_of_indexed(candidates: Sequence[Fingerprint], read_part, max_
         earlier = _earlier(tuple(x[matched] for x in own_key), tuple(x[pair_rows] for x in own_key))
         for row, match in zip(pair_rows[earlier], matched[earlier], strict=True):
             _keep_earliest(best, int(row), candidates[int(match)])
-        # copies of articles in other slices of the window
+        # copies of articles in other slices of the window; the previous part's buffers go back
+        # to the system first (the allocator keeps freed pages otherwise, and parts add up)
+        others = other_prints = None
+        pa.default_memory_pool().release_unused()
         others = read_part(part)
-        others = others.filter(pc.invert(pc.is_in(others.column("article_id"), value_set=id_set)))
+        own_rows = pc.is_in(others.column("article_id"), value_set=id_set)
+        if pc.any(own_rows).as_py():  # the slice's own earlier index rows (a re-run): copy only then
+            others = others.filter(pc.invert(own_rows))
+        del own_rows
         if not others.num_rows:
             continue
         other_prints = others.column("simhash").to_numpy(zero_copy_only=False).astype(np.int64)
