@@ -329,11 +329,9 @@ def peak_rss_mb(field: str = "VmHWM") -> float:
 
 def step_url_state_lookup(ctx, n: int) -> dict:
     """Crawl state for one planned batch of the day, then for 250 URLs spread over the whole table."""
-    from newslake import lake, pipeline
+    from newslake import pipeline, url_state
 
-    table = lake.open_table(ctx.location, "url_state")
-    rows = int(pa.table(table.get_add_actions(flatten=True)).column("num_records").to_numpy().sum()) if table is not None else 0
-    del table
+    rows = int(url_state.stored_rows_per_bucket(ctx.location).sum())
     # 250 URLs of earlier days picked at random (the synthetic URL pattern; reading the whole
     # url column to pick them would cost this step more memory than the lookup itself)
     rng = np.random.default_rng(1)
@@ -477,10 +475,10 @@ def in_child(step: str, lake_root: str, day: dt.date, n: int, seed: int = 0) -> 
 
 
 def canonical_ids(urls: list[str]) -> list[str]:
-    """`urls.article_id` of URLs that are canonical already (sha1 of the URL; checked on a sample)."""
-    import hashlib
+    """`urls.article_id` of URLs that are canonical already (checked on a sample)."""
+    from newslake.urls import id_of_canonical
 
-    ids = [hashlib.sha1(u.encode()).hexdigest()[:20] for u in urls]
+    ids = [id_of_canonical(u) for u in urls]
     assert ids[:50] == article_ids(urls[:50]), "synthetic URLs are expected to be canonical"
     return ids
 
@@ -499,7 +497,7 @@ def write_prior_day_direct(lake_root: str, day: dt.date, n: int, seed: int) -> d
 
     from newslake import lake, neardup_index
     from newslake.storage import LakeLocation
-    from newslake.urls import URL_BUCKETS
+    from newslake.urls import bucket_of_id
 
     location = LakeLocation.from_settings(lake_root)
     rng = np.random.default_rng(seed)
@@ -521,7 +519,7 @@ def write_prior_day_direct(lake_root: str, day: dt.date, n: int, seed: int) -> d
     failed_sources = [SOURCES[i % len(SOURCES)] for i in range(failed)]
     failed_urls = [f"https://{s}.example/{day:%Y/%m/%d}/broken-{i}" for i, s in enumerate(failed_sources)]
     counts["failures"] = lake.replace_slice(location, "failures", failure_rows(failed_urls, failed_sources, day), day)
-    state = url_state_rows(articles, day, buckets=[int(a[:8], 16) % URL_BUCKETS for a in articles.column("article_id").to_pylist()])
+    state = url_state_rows(articles, day, buckets=[bucket_of_id(a) for a in articles.column("article_id").to_pylist()])
     write_deltalake(location.uri(lake.table_path("url_state")), state, mode="append", partition_by=["url_bucket"], writer_properties=lake.WRITER_PROPERTIES)
     counts["url_state"] = state.num_rows
     return counts

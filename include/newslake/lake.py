@@ -81,7 +81,7 @@ def replace_slice(location: LakeLocation, name: str, table: pa.Table | Callable[
         written = _RowCount()
         reader = pa.RecordBatchReader.from_batches(schema, _conformed(name, batches(), partition_date, written))
         try:
-            _overwrite_slice(location, name, reader, partition_date)
+            overwrite_partitions(location, name, reader, [(PARTITION_COLUMN, "=", partition_date)])
         except CommitFailedError as exc:
             if attempt == COMMIT_ATTEMPTS:
                 raise LakeError(f"{name}: could not commit slice {partition_date} after {attempt} attempts ({exc}); re-run the task") from exc
@@ -104,11 +104,6 @@ def replace_slice(location: LakeLocation, name: str, table: pa.Table | Callable[
         log.warning("%s: slice %s holds %d rows after writing %d (concurrent writer); rewriting", name, partition_date, landed, written.rows)
         time.sleep(random.uniform(0.1, 0.4) * 2**attempt)
     raise AssertionError("unreachable")
-
-
-def _overwrite_slice(location: LakeLocation, name: str, reader: pa.RecordBatchReader, partition_date: dt.date) -> None:
-    """One commit replacing the slice with the reader's rows (see `overwrite_partitions`)."""
-    overwrite_partitions(location, name, reader, [(PARTITION_COLUMN, "=", partition_date.isoformat())])
 
 
 def overwrite_partitions(location: LakeLocation, name: str, data: pa.RecordBatchReader | pa.Table, filters: Sequence[tuple[str, str, object]]) -> None:
@@ -261,7 +256,7 @@ def dataset(location: LakeLocation, name: str, partition_date: dt.date | None = 
 def _partition_literal(value: object) -> str | list[str]:
     if isinstance(value, list | tuple | set | frozenset):
         return [_partition_literal(v) for v in value]  # type: ignore[misc]
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
+    return deltafiles.partition_value(value)
 
 
 def read_table(

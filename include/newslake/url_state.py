@@ -92,12 +92,12 @@ def migrate_legacy(location: LakeLocation) -> int:
     return lake.merge_by_key(location, "url_state", rows, "url", keep_on_update=["first_seen"])
 
 
-MERGE_ROWS = 200_000  # staged rows per MERGE: bounds the join's source side on a day of a million URLs
-MERGE_TARGET_ROWS = 500_000  # stored rows per MERGE: bounds the side read from the table as it grows
+MERGE_ROWS = 200_000  # staged rows per upsert commit: bounds the staged side on a day of a million URLs
+MERGE_TARGET_ROWS = 500_000  # stored rows per upsert commit: bounds the side read from the table as it grows
 
 
 def merge_groups(staged: np.ndarray, stored: np.ndarray, max_staged: int = MERGE_ROWS, max_stored: int = MERGE_TARGET_ROWS) -> list[tuple[int, int]]:
-    """Consecutive bucket ranges [first, last) to MERGE one at a time.
+    """Consecutive bucket ranges [first, last) to upsert one commit at a time.
 
     `staged[b]` and `stored[b]` are the rows of bucket b in the staged rows and in the table.
     A range grows until one more bucket would pass either bound; a bucket is never split, so a

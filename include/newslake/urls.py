@@ -31,7 +31,12 @@ def canonical_url(url: str) -> str:
 
 def article_id(url: str) -> str:
     """Stable id of an article: first 20 hex chars of sha1 of its canonical URL."""
-    return hashlib.sha1(canonical_url(url).encode("utf-8")).hexdigest()[:20]
+    return id_of_canonical(canonical_url(url))
+
+
+def id_of_canonical(canonical: str) -> str:
+    """`article_id` of a URL already in canonical form (skips canonicalisation)."""
+    return hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:20]
 
 
 def host_of(url: str) -> str:
@@ -44,4 +49,9 @@ URL_BUCKETS = 64  # `url_state.url_bucket` values: ~150k rows per bucket at 10M 
 
 def url_bucket(url: str) -> int:
     """Hash bucket of a URL (0..URL_BUCKETS-1), from its article id: stable across processes and runs."""
-    return int(article_id(url)[:8], 16) % URL_BUCKETS
+    return bucket_of_id(article_id(url))
+
+
+def bucket_of_id(article_id: str) -> int:
+    """`url_bucket` of the URL whose `article_id` this is."""
+    return int(article_id[:8], 16) % URL_BUCKETS
